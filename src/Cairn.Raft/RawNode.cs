@@ -160,19 +160,21 @@ public sealed class RawNode
             throw new InvalidOperationException("Ready called again before Advance");
         }
         var r = _raft;
-        var softState = r.SoftState();
-        var hardState = r.HardState();
         var entries = r.RaftLog.UnstableEntries();
+        var snapshot = r.RaftLog.Unstable.Snapshot;
+        bool hardChanged = HardStateChanged();
         var ready = new Ready
         {
             Entries = entries,
             CommittedEntries = r.RaftLog.NextEnts(),
-            Messages = r.TakeMessages(),
-            SoftState = softState == _prevSoftState ? null : softState,
-            HardState = Util.IsHardStateEqual(hardState, _prevHardState) ? null : hardState,
-            Snapshot = r.RaftLog.Unstable.Snapshot,
+            Messages = r.Msgs.Count == 0 ? Array.Empty<Message>() : r.TakeMessages(),
+            SoftState = SoftStateChanged() ? r.SoftState() : null,
+            HardState = hardChanged ? r.HardState() : null,
+            Snapshot = snapshot,
             ReadStates = r.ReadStates.Count == 0 ? Array.Empty<ReadState>() : r.TakeReadStates(),
-            MustSync = Cairn.Raft.Ready.IsMustSync(hardState, _prevHardState, entries.Count, r.RaftLog.Unstable.Snapshot is not null),
+            // Term and vote are promises to other nodes, and entries or a snapshot may already be acknowledged:
+            // all must survive a crash. A commit index can be recovered.
+            MustSync = entries.Count > 0 || snapshot is not null || r.Term != _prevHardState.Term || r.Vote != _prevHardState.Vote,
         };
         if (ready.SoftState is not null)
         {
@@ -186,12 +188,7 @@ public sealed class RawNode
     public bool HasReady()
     {
         var r = _raft;
-        if (r.SoftState() != _prevSoftState)
-        {
-            return true;
-        }
-        var hardState = r.HardState();
-        if (!Util.IsEmptyHardState(hardState) && !Util.IsHardStateEqual(hardState, _prevHardState))
+        if (SoftStateChanged() || HardStateChanged())
         {
             return true;
         }
@@ -221,6 +218,12 @@ public sealed class RawNode
         }
         _raft.Advance(ready);
     }
+
+    // Compared field by field: HasReady runs on every loop iteration and must not allocate.
+    private bool SoftStateChanged() => _raft.Lead != _prevSoftState.Lead || _raft.State != _prevSoftState.RaftState;
+
+    private bool HardStateChanged() =>
+        _raft.Term != _prevHardState.Term || _raft.Vote != _prevHardState.Vote || _raft.RaftLog.Committed != _prevHardState.Commit;
 
     public Status Status() => Cairn.Raft.Status.Of(_raft);
 

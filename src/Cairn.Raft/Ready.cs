@@ -72,8 +72,4 @@ public sealed class Ready
         }
         return Snapshot?.Metadata?.Index ?? 0;
     }
-
-    /// <summary>Whether <paramref name="current"/> must be fsynced given the previously persisted state.</summary>
-    internal static bool IsMustSync(HardState current, HardState previous, int entryCount, bool hasSnapshot) =>
-        entryCount != 0 || hasSnapshot || current.Vote != previous.Vote || current.Term != previous.Term;
 }

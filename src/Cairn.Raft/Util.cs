@@ -50,17 +50,6 @@ public static class Util
         return size;
     }
 
-    /// <summary>Sum of serialized entry sizes, the unit of <see cref="Config.MaxInflightBytes"/>.</summary>
-    public static ulong EntriesSize(IReadOnlyList<Entry> entries)
-    {
-        ulong size = 0;
-        foreach (var e in entries)
-        {
-            size += (ulong)e.CalculateSize();
-        }
-        return size;
-    }
-
     public static bool IsEmptyHardState(HardState? hs) => hs is null || (hs.Term == 0 && hs.Vote == 0 && hs.Commit == 0);
 
     public static bool IsHardStateEqual(HardState a, HardState b) =>

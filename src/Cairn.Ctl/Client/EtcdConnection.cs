@@ -91,6 +91,10 @@ internal sealed class EtcdConnection : IDisposable
                     connection.Options(settings.DialTimeout, cancellationToken)).ConfigureAwait(false);
                 connection._token = response.Token;
             }
+            catch (RpcException e) when (e.Status.Detail == "etcdserver: authentication is not enabled")
+            {
+                // clientv3 carries on without a token when the cluster has auth off.
+            }
             catch (RpcException e)
             {
                 connection.Dispose();

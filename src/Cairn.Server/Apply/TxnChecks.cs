@@ -43,8 +43,10 @@ internal static class TxnChecks
     }
 
     /// <summary>
-    /// The op limit applies to max(len(compare), len(success), len(failure)); nested txns are checked against the
-    /// same limit. Then puts and deletes of one branch must not overlap (see <see cref="CheckIntervals"/>).
+    /// The op limit applies to max(len(compare), len(success), len(failure)); a nested txn gets what its parent
+    /// leaves (the limit less the parent's count), as etcd's checkTxnRequest passes maxTxnOps-opc down. An op with
+    /// no request set is refused with "key not found", as in etcd's checkRequestOp. Then puts and deletes of one
+    /// branch must not overlap (see <see cref="CheckIntervals"/>).
     /// </summary>
     public static void CheckTxn(TxnRequest r, int maxTxnOps)
     {
@@ -74,7 +76,8 @@ internal static class TxnChecks
                 case RequestOp.RequestOneofCase.RequestRange: CheckRange(op.RequestRange); break;
                 case RequestOp.RequestOneofCase.RequestPut: CheckPut(op.RequestPut); break;
                 case RequestOp.RequestOneofCase.RequestDeleteRange: CheckDeleteRange(op.RequestDeleteRange); break;
-                case RequestOp.RequestOneofCase.RequestTxn: CheckTxnOps(op.RequestTxn, maxTxnOps); break;
+                case RequestOp.RequestOneofCase.RequestTxn: CheckTxnOps(op.RequestTxn, maxTxnOps - opc); break;
+                default: throw EtcdErrors.KeyNotFound.ToException();
             }
         }
     }

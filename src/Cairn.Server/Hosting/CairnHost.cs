@@ -1,8 +1,11 @@
 using System.Net;
 using Cairn.Server.Configuration;
+using Cairn.Server.Peer;
+using Cairn.Server.Peer.Peerpb;
 using Cairn.Server.Services;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -11,8 +14,9 @@ using Microsoft.Extensions.Logging;
 namespace Cairn.Server.Hosting;
 
 /// <summary>
-/// Runs one member: recovers it from its data dir, then serves gRPC (h2c or TLS) and HTTP/1.1 on every
-/// --listen-client-urls address until stopped (SIGTERM/SIGINT) or until the member fails.
+/// Runs one member: recovers it from its data dir, then serves clients (gRPC over h2c or TLS, and HTTP/1.1) on
+/// every --listen-client-urls address and the peer protocol on every --listen-peer-urls address, until stopped
+/// (SIGTERM/SIGINT, or the token passed to RunAsync), removed from the cluster, or failed.
 /// </summary>
 public static partial class CairnHost
 {
@@ -31,67 +35,115 @@ public static partial class CairnHost
         builder.Logging.AddFilter("Grpc", LogLevel.Warning);
 
         using var loggers = LoggerFactory.Create(configureLogging);
-        var server = EtcdServer.Start(config, loggers, TimeProvider.System);
+        var logger = loggers.CreateLogger("cairn");
+        var peerPorts = config.ListenPeerUrls.Select(u => u.Port).ToHashSet();
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AllowAlternateSchemes = true;
+            kestrel.Limits.MaxRequestBodySize = null;
+            kestrel.Limits.Http2.MaxStreamsPerConnection = 1000;
+            foreach (var url in config.ListenClientUrls)
+            {
+                Listen(kestrel, url, "--listen-client-urls");
+            }
+            foreach (var url in config.ListenPeerUrls)
+            {
+                Listen(kestrel, url, "--listen-peer-urls");
+            }
+        });
+
+        var server = await EtcdServer.StartAsync(config, loggers, TimeProvider.System, ct).ConfigureAwait(false);
         await using (server.ConfigureAwait(false))
         {
-            builder.WebHost.ConfigureKestrel(kestrel =>
-            {
-                kestrel.AllowAlternateSchemes = true;
-                kestrel.Limits.MaxRequestBodySize = config.MaxRequestBytes + GrpcOverheadBytes;
-                kestrel.Limits.Http2.MaxStreamsPerConnection = 1000;
-                foreach (var url in config.ListenClientUrls)
-                {
-                    Listen(kestrel, url);
-                }
-            });
             builder.Services.AddSingleton(server);
+            builder.Services.AddSingleton<IPeerHandler>(server.Raft);
+            builder.Services.AddSingleton<Func<MembersResponse>>(() =>
+            {
+                var resp = new MembersResponse { ClusterId = server.ClusterId };
+                resp.Members.AddRange(server.Members);
+                return resp;
+            });
             builder.Services.AddGrpc(o =>
             {
                 o.MaxReceiveMessageSize = config.MaxRequestBytes + GrpcOverheadBytes;
-                o.MaxSendMessageSize = int.MaxValue;
+                o.MaxSendMessageSize = null;
                 o.Interceptors.Add<ErrorInterceptor>();
-            });
+            }).AddServiceOptions<RaftPeerService>(o => o.MaxReceiveMessageSize = null);
 
             await using var app = builder.Build();
+            // Peer ports serve only the peer protocol; client ports never serve it.
+            app.Use((http, next) =>
+            {
+                var isPeerPath = http.Request.Path.StartsWithSegments("/cairnpeerpb.RaftPeer");
+                if (isPeerPath != peerPorts.Contains(http.Connection.LocalPort))
+                {
+                    http.Response.StatusCode = StatusCodes.Status404NotFound;
+                    return Task.CompletedTask;
+                }
+                return next(http);
+            });
             app.MapGrpcService<KvService>();
             app.MapGrpcService<MaintenanceService>();
             app.MapGrpcService<ClusterService>();
+            app.MapGrpcService<RaftPeerService>();
             app.MapEtcdHttp(server);
 
-            var logger = loggers.CreateLogger("cairn");
-            await app.StartAsync(ct).ConfigureAwait(false);
-            LogServing(logger, config.Name, MemberIdHex(server.MemberId), string.Join(",", config.ListenClientUrls.Select(u => u.OriginalString)));
-
-            var stopping = app.Lifetime.ApplicationStopping;
-            var stopped = Task.Delay(Timeout.Infinite, stopping);
-            var finished = await Task.WhenAny(stopped, server.Completion).ConfigureAwait(false);
-            await app.StopAsync(CancellationToken.None).ConfigureAwait(false);
-            if (finished == server.Completion && server.Completion.IsFaulted)
+            try
             {
-                LogFailed(logger, server.Completion.Exception!.GetBaseException());
+                await app.StartAsync(ct).ConfigureAwait(false);
+            }
+            catch (IOException e) when (e.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException)
+            {
+                throw new StartupException($"{e.Message} Another process (perhaps another etcd or cairn) listens there; stop it or choose another port.");
+            }
+            LogServing(logger, config.Name, Membership.MemberIds.ToHex(server.MemberId),
+                string.Join(",", config.ListenClientUrls.Select(u => u.OriginalString)),
+                string.Join(",", config.ListenPeerUrls.Select(u => u.OriginalString)));
+
+            // The caller's token stops the member as a signal does (an in-process host gets no signal).
+            using var stopOnCancel = ct.Register(app.Lifetime.StopApplication);
+            _ = NotifyReadyAsync(server, app.Lifetime.ApplicationStopping);
+            var signalled = Task.Delay(Timeout.Infinite, app.Lifetime.ApplicationStopping);
+            var finished = await Task.WhenAny(signalled, server.Raft.Completion, server.Stopped).ConfigureAwait(false);
+            await app.StopAsync(CancellationToken.None).ConfigureAwait(false);
+            if (finished == server.Raft.Completion && server.Raft.Completion.IsFaulted)
+            {
+                LogFailed(logger, server.Raft.Completion.Exception!.GetBaseException());
                 return 1;
             }
             return 0;
         }
     }
 
-    private static string MemberIdHex(ulong id) => Membership.MemberIds.ToHex(id);
+    /// <summary>Tells systemd (Type=notify) the member is ready once it serves clients and knows a leader.</summary>
+    private static async Task NotifyReadyAsync(EtcdServer server, CancellationToken ct)
+    {
+        try
+        {
+            while (server.LeaderId == 0)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(server.Config.HeartbeatIntervalMs), ct).ConfigureAwait(false);
+            }
+            await SystemdNotifier.NotifyAsync("READY=1", ct).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is OperationCanceledException or System.Net.Sockets.SocketException)
+        {
+            // Stopping, or no systemd listening: nothing to tell.
+        }
+    }
 
-    /// <summary>Binds one client URL: localhost binds loopback, an IP binds that address; etcd refuses names.</summary>
-    private static void Listen(KestrelServerOptions kestrel, Uri url)
+    /// <summary>Binds one URL: localhost binds loopback, an IP binds that address; etcd refuses host names.</summary>
+    private static void Listen(KestrelServerOptions kestrel, Uri url, string flag)
     {
         Action<ListenOptions> configure = listen =>
         {
             listen.Protocols = HttpProtocols.Http1AndHttp2;
-            if (url.Scheme == "http")
-            {
-                listen.Use(next => context => H2cPrefaceDetector.OnConnectionAsync(context, next));
-            }
-            else
+            if (url.Scheme != "http")
             {
                 throw new StartupException(
-                    $"--listen-client-urls {url.OriginalString}: TLS on client URLs is not supported by this version of cairn; use http://");
+                    $"{flag} {url.OriginalString}: TLS is not supported by this version of cairn; use http://");
             }
+            listen.Use(next => context => H2cPrefaceDetector.OnConnectionAsync(context, next));
         };
         if (url.Host == "localhost")
         {
@@ -103,13 +155,12 @@ public static partial class CairnHost
         }
         else
         {
-            throw new StartupException(
-                $"--listen-client-urls {url.OriginalString}: expected IP in URL for binding; use an IP address or localhost");
+            throw new StartupException($"{flag} {url.OriginalString}: expected IP in URL for binding; use an IP address or localhost");
         }
     }
 
-    [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "member {Name} ({Id}) serving clients on {Urls}")]
-    private static partial void LogServing(ILogger logger, string name, string id, string urls);
+    [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "member {Name} ({Id}) serving clients on {ClientUrls}, peers on {PeerUrls}")]
+    private static partial void LogServing(ILogger logger, string name, string id, string clientUrls, string peerUrls);
 
     [LoggerMessage(EventId = 3, Level = LogLevel.Critical, Message = "member stopped on an error")]
     private static partial void LogFailed(ILogger logger, Exception e);

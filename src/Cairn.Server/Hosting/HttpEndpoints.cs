@@ -5,11 +5,12 @@ using Microsoft.AspNetCore.Routing;
 
 namespace Cairn.Server.Hosting;
 
-/// <summary>The HTTP/1.1 endpoints etcd serves on the client port: /health and /version.</summary>
+/// <summary>The HTTP/1.1 endpoints etcd serves on the client port: /health, /version and the v2 members API.</summary>
 internal static class HttpEndpoints
 {
     public static void MapEtcdHttp(this IEndpointRouteBuilder app, EtcdServer server)
     {
+        app.MapV2Members(server);
         app.MapGet("/version", () => Results.Text(
             $$"""{"etcdserver":"{{ServerVersion.Etcd}}","etcdcluster":"{{ServerVersion.EtcdCluster}}"}""",
             "application/json"));

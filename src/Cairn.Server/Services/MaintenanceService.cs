@@ -17,8 +17,15 @@ internal sealed class MaintenanceService(EtcdServer server) : Maintenance.Mainte
             RaftIndex = server.CommittedIndex,
             RaftTerm = server.Term,
             RaftAppliedIndex = server.AppliedIndex,
-            IsLearner = false,
+            IsLearner = server.IsLearner,
         });
+
+    /// <summary>Moves leadership to the target member; only the leader accepts it (etcdctl finds the leader).</summary>
+    public override async Task<MoveLeaderResponse> MoveLeader(MoveLeaderRequest request, ServerCallContext context)
+    {
+        await server.MoveLeaderAsync(request.TargetID, context.CancellationToken).ConfigureAwait(false);
+        return new MoveLeaderResponse { Header = server.Fill(null) };
+    }
 
     /// <summary>etcd's HashKV over the MVCC keyspace at a revision (0: current); equal on every member.</summary>
     public override Task<HashKVResponse> HashKV(HashKVRequest request, ServerCallContext context)

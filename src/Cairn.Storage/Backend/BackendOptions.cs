@@ -26,5 +26,11 @@ public sealed record BackendOptions
     /// <summary>How often committed pages are checkpointed from SQLite's WAL into the database file, off the writer.</summary>
     public TimeSpan CheckpointInterval { get; init; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// Size of SQLite's WAL file above which a checkpoint briefly holds writers back to copy the rest and truncate it
+    /// (under a steady write load a checkpoint running beside the writer never catches up on its own).
+    /// </summary>
+    public long WalTruncateBytes { get; init; } = 64L * 1024 * 1024;
+
     public static BackendOptions Default { get; } = new();
 }

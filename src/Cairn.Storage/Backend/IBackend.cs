@@ -41,4 +41,11 @@ public interface IBackend : IDisposable
 
     /// <summary>Rewrites the database without free space. Blocks writers while it runs.</summary>
     void Defragment();
+
+    /// <summary>
+    /// Replaces the whole database with the file at <paramref name="dbPath"/> (made by <see cref="WriteSnapshotAsync"/>,
+    /// typically received from the leader); the file is moved into place and the uncommitted batch is discarded.
+    /// Call outside any BatchTx scope, then rebuild the layers above (MvccStore.Restore).
+    /// </summary>
+    void Restore(string dbPath);
 }

@@ -11,21 +11,24 @@ namespace Cairn.Storage.Backend;
 /// the raft WAL is the durability point and the consistent index makes replay idempotent; <see cref="ForceCommit"/> is
 /// the durable commit used before the raft log may be released. One writer connection keeps a transaction open for
 /// the batch; readers use pooled connections plus the <see cref="WriteBuffer"/>; a third connection checkpoints
-/// SQLite's WAL into the database file in the background so commits never pay for it.
+/// SQLite's WAL into the database file in the background so commits never pay for it (writers are held back only for
+/// the short final step when the WAL must be truncated). Page caches are small: values are read on demand and the
+/// operating system's file cache does the rest.
 /// </summary>
-public sealed class SqliteBackend : IBackend
+public sealed partial class SqliteBackend : IBackend
 {
     private readonly object _batchLock = new();
     private readonly object _checkpointLock = new();
+    private readonly object _indexLock = new();
     private readonly string _path;
     private readonly BackendOptions _options;
-    private readonly SqliteConnection _writer;
-    private readonly SqliteConnection _checkpointer;
+    private SqliteConnection _writer = null!;
+    private SqliteConnection _checkpointer = null!;
     private readonly ConcurrentDictionary<string, SqliteBucket> _buckets = new(StringComparer.Ordinal);
     private readonly ConcurrentStack<SqliteReadTx> _idleReaders = new();
     private readonly SqliteBatchTx _batchTx;
-    private readonly SqliteStatement _pageCount;
-    private readonly SqliteStatement _freelistCount;
+    private SqliteStatement _pageCount = null!;
+    private SqliteStatement _freelistCount = null!;
     private readonly ITimer _commitTimer;
     private readonly ITimer _checkpointTimer;
     private readonly string _readerConnectionString;
@@ -36,8 +39,11 @@ public sealed class SqliteBackend : IBackend
     private ulong _consistentTerm;
     private long _size;
     private long _sizeInUse;
+    private long _pageSize;
     private int _uncheckpointedCommits;
     private volatile bool _disposed;
+    private volatile bool _truncateWanted;
+    private int _epoch;
 
     public SqliteBackend(string path, BackendOptions? options = null, TimeProvider? timeProvider = null)
     {
@@ -47,38 +53,7 @@ public sealed class SqliteBackend : IBackend
         Directory.CreateDirectory(Path.GetDirectoryName(_path)!);
         var builder = new SqliteConnectionStringBuilder { DataSource = _path, Pooling = false, Mode = SqliteOpenMode.ReadWriteCreate };
         _readerConnectionString = builder.ToString();
-        _writer = new SqliteConnection(_readerConnectionString);
-        _writer.Open();
-        sqlite3 db = _writer.Handle!;
-        SqliteStatement.Exec(db, "PRAGMA journal_mode=WAL");
-        SqliteStatement.Exec(db, "PRAGMA synchronous=NORMAL");
-        SqliteStatement.Exec(db, "PRAGMA wal_autocheckpoint=0");
-        SqliteStatement.Exec(db, "PRAGMA busy_timeout=10000");
-        SqliteStatement.Exec(db, $"PRAGMA cache_size=-{_options.WriterCacheKiB}");
-        foreach (string name in ExistingBuckets(db))
-        {
-            AddBucket(name, visible: true);
-        }
-        foreach (string name in Buckets.All)
-        {
-            if (!_buckets.ContainsKey(name))
-            {
-                SqliteStatement.Exec(db, SqliteBucket.CreateSql(name));
-                AddBucket(name, visible: true);
-            }
-        }
-        _pageCount = new SqliteStatement(db, "PRAGMA page_count");
-        _freelistCount = new SqliteStatement(db, "PRAGMA freelist_count");
-        using (IBackendReadTx read = ReadTx())
-        {
-            _consistentIndex = ReadUInt64(read.Get(Buckets.Meta, Buckets.ConsistentIndexKey));
-            _consistentTerm = ReadUInt64(read.Get(Buckets.Meta, Buckets.TermKey));
-        }
-        UpdateSize();
-        _checkpointer = new SqliteConnection(_readerConnectionString);
-        _checkpointer.Open();
-        SqliteStatement.Exec(_checkpointer.Handle!, "PRAGMA busy_timeout=10000");
-        SqliteStatement.Exec(db, "BEGIN");
+        OpenDatabase();
         _batchTx = new SqliteBatchTx(this);
         _commitTimer = timeProvider.CreateTimer(static s => ((SqliteBackend)s!).OnCommitTimer(), this, _options.BatchInterval, _options.BatchInterval);
         _checkpointTimer = timeProvider.CreateTimer(static s => ((SqliteBackend)s!).Checkpoint(), this, _options.CheckpointInterval, _options.CheckpointInterval);
@@ -89,6 +64,9 @@ public sealed class SqliteBackend : IBackend
     /// <summary>Batches committed since open (tests observe batching through it).</summary>
     public long CommitCount { get; private set; }
 
+    /// <summary>Truncating checkpoints run since open.</summary>
+    public long TruncateCount { get; private set; }
+
     public long Size => Interlocked.Read(ref _size);
 
     public long SizeInUse => Interlocked.Read(ref _sizeInUse);
@@ -97,7 +75,7 @@ public sealed class SqliteBackend : IBackend
     {
         get
         {
-            lock (_batchLock)
+            lock (_indexLock)
             {
                 return (_consistentIndex, _consistentTerm);
             }
@@ -131,7 +109,7 @@ public sealed class SqliteBackend : IBackend
 
     public void SetConsistentIndex(ulong index, ulong term)
     {
-        lock (_batchLock)
+        lock (_indexLock)
         {
             _consistentIndex = index;
             _consistentTerm = term;
@@ -148,83 +126,6 @@ public sealed class SqliteBackend : IBackend
         }
     }
 
-    public uint Hash(IReadOnlySet<string>? ignoreBuckets = null)
-    {
-        SqliteReadTx reader = PinnedReader();
-        try
-        {
-            uint crc = 0;
-            var names = _buckets.Values.Where(b => b.Visible && ignoreBuckets?.Contains(b.Name) != true)
-                .OrderBy(b => b.Name, StringComparer.Ordinal).ToList();
-            foreach (SqliteBucket bucket in names)
-            {
-                crc = Crc32C.Update(crc, bucket.NameBytes);
-                using var scan = new SqliteStatement(reader.Connection.Handle!, $"SELECT k, v FROM {bucket.Table} ORDER BY k");
-                try
-                {
-                    while (scan.Step())
-                    {
-                        crc = Crc32C.Update(crc, scan.Blob(0));
-                        crc = Crc32C.Update(crc, scan.Blob(1));
-                    }
-                }
-                finally
-                {
-                    scan.Reset();
-                }
-            }
-            return crc;
-        }
-        finally
-        {
-            reader.EndSnapshot();
-            reader.Dispose();
-        }
-    }
-
-    public async Task WriteSnapshotAsync(Stream destination, CancellationToken cancellationToken)
-    {
-        string tmp = $"{_path}.snapshot-{Guid.NewGuid():N}.tmp";
-        try
-        {
-            await Task.Run(() => BackupTo(tmp), cancellationToken).ConfigureAwait(false);
-            var source = new FileStream(tmp, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, useAsync: true);
-            await using (source.ConfigureAwait(false))
-            {
-                await source.CopyToAsync(destination, 1 << 16, cancellationToken).ConfigureAwait(false);
-            }
-        }
-        finally
-        {
-            File.Delete(tmp);
-            File.Delete(tmp + "-journal");
-        }
-    }
-
-    public void Defragment()
-    {
-        lock (_batchLock)
-        {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            CommitLocked(durable: false);
-            sqlite3 db = _writer.Handle!;
-            SqliteStatement.Exec(db, "COMMIT");
-            try
-            {
-                SqliteStatement.Exec(db, "VACUUM");
-                lock (_checkpointLock)
-                {
-                    SqliteStatement.Exec(db, "PRAGMA wal_checkpoint(TRUNCATE)");
-                }
-            }
-            finally
-            {
-                SqliteStatement.Exec(db, "BEGIN");
-                UpdateSize();
-            }
-        }
-    }
-
     public void Dispose()
     {
         lock (_batchLock)
@@ -238,7 +139,91 @@ public sealed class SqliteBackend : IBackend
             CommitLocked(durable: true);
             _disposed = true;
             SqliteStatement.Exec(_writer.Handle!, "COMMIT");
+            CloseDatabase();
         }
+    }
+
+    /// <summary>
+    /// Replaces the whole database with the file at <paramref name="dbPath"/> (a copy made by WriteSnapshotAsync,
+    /// typically received from the leader), which is moved into place. The uncommitted batch is discarded: the
+    /// snapshot supersedes it. Call outside any BatchTx scope; readers rented before the call finish on the old file.
+    /// </summary>
+    public void Restore(string dbPath)
+    {
+        lock (_batchLock)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (_depth > 0)
+            {
+                throw new InvalidOperationException("backend restore inside a BatchTx scope");
+            }
+            lock (_checkpointLock)
+            {
+                SqliteStatement.Exec(_writer.Handle!, "ROLLBACK");
+                _pending = 0;
+                Interlocked.Increment(ref _epoch);
+                CloseDatabase();
+                File.Delete(_path + "-wal");
+                File.Delete(_path + "-shm");
+                File.Move(dbPath, _path, overwrite: true);
+                FileSync.SyncDirectory(Path.GetDirectoryName(_path)!);
+                Buffer.Clear(null);
+                OpenDatabase();
+            }
+        }
+    }
+
+    /// <summary>Opens the writer and checkpointer connections, loads buckets and the consistent index, and begins the batch.</summary>
+    private void OpenDatabase()
+    {
+        _writer = new SqliteConnection(_readerConnectionString);
+        _writer.Open();
+        sqlite3 db = _writer.Handle!;
+        SqliteStatement.Exec(db, "PRAGMA journal_mode=WAL");
+        SqliteStatement.Exec(db, "PRAGMA synchronous=NORMAL");
+        SqliteStatement.Exec(db, "PRAGMA wal_autocheckpoint=0");
+        SqliteStatement.Exec(db, "PRAGMA busy_timeout=10000");
+        SqliteStatement.Exec(db, $"PRAGMA cache_size=-{_options.WriterCacheKiB}");
+        foreach (string name in ExistingBuckets(db))
+        {
+            AddBucket(name, visible: true);
+        }
+        foreach (string name in Buckets.All)
+        {
+            if (!_buckets.ContainsKey(name))
+            {
+                SqliteStatement.Exec(db, SqliteBucket.CreateSql(name));
+                AddBucket(name, visible: true);
+            }
+        }
+        using (var pageSize = new SqliteStatement(db, "PRAGMA page_size"))
+        {
+            pageSize.Step();
+            _pageSize = pageSize.Int64(0);
+            pageSize.Reset();
+        }
+        _pageCount = new SqliteStatement(db, "PRAGMA page_count");
+        _freelistCount = new SqliteStatement(db, "PRAGMA freelist_count");
+        using (IBackendReadTx read = ReadTx())
+        {
+            lock (_indexLock)
+            {
+                _consistentIndex = ReadUInt64(read.Get(Buckets.Meta, Buckets.ConsistentIndexKey));
+                _consistentTerm = ReadUInt64(read.Get(Buckets.Meta, Buckets.TermKey));
+                _indexDirty = false;
+            }
+        }
+        UpdateSize();
+        _checkpointer = new SqliteConnection(_readerConnectionString);
+        _checkpointer.Open();
+        // Short: a truncating checkpoint waits for readers while writers are held back.
+        SqliteStatement.Exec(_checkpointer.Handle!, "PRAGMA busy_timeout=200");
+        SqliteStatement.Exec(db, "BEGIN");
+    }
+
+    /// <summary>Closes every connection of the current database file (rented readers close when returned).</summary>
+    private void CloseDatabase()
+    {
         lock (_checkpointLock)
         {
             _checkpointer.Dispose();
@@ -252,6 +237,7 @@ public sealed class SqliteBackend : IBackend
             bucket.Put.Dispose();
             bucket.Delete.Dispose();
         }
+        _buckets.Clear();
         _pageCount.Dispose();
         _freelistCount.Dispose();
         _writer.Dispose();
@@ -314,10 +300,14 @@ public sealed class SqliteBackend : IBackend
 
     internal void ReturnReader(SqliteReadTx reader)
     {
-        if (_disposed || _idleReaders.Count >= _options.MaxIdleReaders)
+        if (_disposed || reader.Epoch != Volatile.Read(ref _epoch) || _idleReaders.Count >= _options.MaxIdleReaders)
         {
             reader.Close();
             return;
+        }
+        if (_truncateWanted)
+        {
+            reader.EndSnapshot();
         }
         _idleReaders.Push(reader);
     }
@@ -352,46 +342,7 @@ public sealed class SqliteBackend : IBackend
         {
             SqliteStatement.Exec(connection.Handle!, $"PRAGMA mmap_size={_options.ReaderMmapBytes}");
         }
-        return new SqliteReadTx(this, connection);
-    }
-
-    /// <summary>A reader whose read transaction sees exactly the state after a fresh commit of the batch.</summary>
-    private SqliteReadTx PinnedReader()
-    {
-        SqliteReadTx reader = RentReader();
-        try
-        {
-            lock (_batchLock)
-            {
-                ObjectDisposedException.ThrowIf(_disposed, this);
-                CommitLocked(durable: false);
-                reader.BeginSnapshot();
-            }
-            return reader;
-        }
-        catch
-        {
-            reader.Dispose();
-            throw;
-        }
-    }
-
-    private void BackupTo(string file)
-    {
-        SqliteReadTx reader = PinnedReader();
-        try
-        {
-            var builder = new SqliteConnectionStringBuilder { DataSource = file, Pooling = false, Mode = SqliteOpenMode.ReadWriteCreate };
-            using var destination = new SqliteConnection(builder.ToString());
-            destination.Open();
-            reader.Connection.BackupDatabase(destination);
-            SqliteStatement.Exec(destination.Handle!, "PRAGMA journal_mode=DELETE");
-        }
-        finally
-        {
-            reader.EndSnapshot();
-            reader.Dispose();
-        }
+        return new SqliteReadTx(this, connection, Volatile.Read(ref _epoch));
     }
 
     private void AddBucket(string name, bool visible)
@@ -417,7 +368,7 @@ public sealed class SqliteBackend : IBackend
     {
         lock (_batchLock)
         {
-            if (!_disposed && (_pending > 0 || _indexDirty))
+            if (!_disposed && (_pending > 0 || Volatile.Read(ref _indexDirty)))
             {
                 CommitLocked(durable: false);
             }
@@ -427,7 +378,7 @@ public sealed class SqliteBackend : IBackend
     private void CommitLocked(bool durable)
     {
         sqlite3 db = _writer.Handle!;
-        if (_indexDirty || durable)
+        if (Volatile.Read(ref _indexDirty) || durable)
         {
             // Written at commit time, so it always describes exactly the writes this commit carries.
             WriteConsistentIndex();
@@ -466,17 +417,23 @@ public sealed class SqliteBackend : IBackend
 
     private void WriteConsistentIndex()
     {
+        ulong index;
+        ulong term;
+        lock (_indexLock)
+        {
+            (index, term) = (_consistentIndex, _consistentTerm);
+            _indexDirty = false;
+        }
         SqliteStatement put = _buckets[Buckets.Meta].Put;
         Span<byte> value = stackalloc byte[8];
-        BinaryPrimitives.WriteUInt64BigEndian(value, _consistentIndex);
+        BinaryPrimitives.WriteUInt64BigEndian(value, index);
         put.Bind(1, Buckets.ConsistentIndexKey);
         put.Bind(2, value);
         put.Execute();
-        BinaryPrimitives.WriteUInt64BigEndian(value, _consistentTerm);
+        BinaryPrimitives.WriteUInt64BigEndian(value, term);
         put.Bind(1, Buckets.TermKey);
         put.Bind(2, value);
         put.Execute();
-        _indexDirty = false;
     }
 
     private void UpdateSize()
@@ -487,24 +444,7 @@ public sealed class SqliteBackend : IBackend
         _freelistCount.Step();
         long free = _freelistCount.Int64(0);
         _freelistCount.Reset();
-        long pageSize = 4096;
-        Interlocked.Exchange(ref _size, pages * pageSize);
-        Interlocked.Exchange(ref _sizeInUse, (pages - free) * pageSize);
-    }
-
-    private void Checkpoint()
-    {
-        if (Interlocked.Exchange(ref _uncheckpointedCommits, 0) == 0)
-        {
-            return;
-        }
-        lock (_checkpointLock)
-        {
-            if (_disposed)
-            {
-                return;
-            }
-            SqliteStatement.Exec(_checkpointer.Handle!, "PRAGMA wal_checkpoint(PASSIVE)");
-        }
+        Interlocked.Exchange(ref _size, pages * _pageSize);
+        Interlocked.Exchange(ref _sizeInUse, (pages - free) * _pageSize);
     }
 }

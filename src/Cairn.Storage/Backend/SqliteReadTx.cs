@@ -4,21 +4,35 @@ namespace Cairn.Storage.Backend;
 
 /// <summary>
 /// A pooled reader connection with its prepared statements. Each lookup first consults the uncommitted batch
-/// (<see cref="WriteBuffer"/>) and then the committed database, in its own implicit read transaction.
+/// (<see cref="WriteBuffer"/>) and then the committed database through a read transaction that is kept open across
+/// lookups (and across rentals) and restarted only when a newer commit is needed: starting a WAL read transaction
+/// costs several times a lookup. Idle readers' transactions are ended before each checkpoint so they never pin the
+/// SQLite WAL.
 /// </summary>
 internal sealed class SqliteReadTx : IBackendReadTx
 {
+    private const long NoSnapshot = -1;
+
     private readonly SqliteBackend _backend;
     private readonly Dictionary<string, Statements> _statements = new(StringComparer.Ordinal);
-    private bool _inSnapshot;
+    private readonly SqliteStatement _begin;
+    private readonly SqliteStatement _commit;
+    private long _snapshotGeneration = NoSnapshot;
+    private bool _pinned;
 
-    public SqliteReadTx(SqliteBackend backend, SqliteConnection connection)
+    public SqliteReadTx(SqliteBackend backend, SqliteConnection connection, int epoch)
     {
         _backend = backend;
         Connection = connection;
+        Epoch = epoch;
+        _begin = new SqliteStatement(connection.Handle!, "BEGIN");
+        _commit = new SqliteStatement(connection.Handle!, "COMMIT");
     }
 
     public SqliteConnection Connection { get; }
+
+    /// <summary>Which database file (see SqliteBackend.Restore) the connection is on.</summary>
+    public int Epoch { get; }
 
     public byte[]? Get(string bucket, ReadOnlySpan<byte> key) =>
         TryGet(bucket, key, static v => v.ToArray(), out byte[] value) ? value : null;
@@ -31,7 +45,7 @@ internal sealed class SqliteReadTx : IBackendReadTx
         {
             return false;
         }
-        if (_backend.Buffer.TryGet(bucket, key, out byte[]? buffered))
+        if (_backend.Buffer.TryGet(bucket, key, out byte[]? buffered, out long generation))
         {
             if (buffered is null)
             {
@@ -44,6 +58,7 @@ internal sealed class SqliteReadTx : IBackendReadTx
         {
             return false;
         }
+        EnsureSnapshot(generation);
         SqliteStatement get = For(info).Get;
         try
         {
@@ -68,10 +83,11 @@ internal sealed class SqliteReadTx : IBackendReadTx
         {
             return;
         }
-        List<KeyValuePair<byte[], byte[]?>>? pending = _backend.Buffer.Range(bucket, start, end);
+        List<KeyValuePair<byte[], byte[]?>>? pending = _backend.Buffer.Range(bucket, start, end, out long generation);
         int p = 0;
         if (info.Visible)
         {
+            EnsureSnapshot(generation);
             Statements statements = For(info);
             SqliteStatement scan = end.IsEmpty ? statements.RangeFrom : statements.Range;
             try
@@ -125,20 +141,28 @@ internal sealed class SqliteReadTx : IBackendReadTx
         }
     }
 
-    /// <summary>Starts a read transaction pinned at the latest commit (for hashing and snapshots).</summary>
+    /// <summary>
+    /// Pins a read transaction at the current commit (call under the batch lock, right after a commit) for hashing
+    /// and snapshots, until <see cref="EndSnapshot"/>.
+    /// </summary>
     public void BeginSnapshot()
     {
-        SqliteStatement.Exec(Connection.Handle!, "BEGIN");
+        EndSnapshot();
+        long generation = _backend.Buffer.Generation;
+        _begin.Execute();
         SqliteStatement.Exec(Connection.Handle!, "SELECT count(*) FROM sqlite_master");
-        _inSnapshot = true;
+        _snapshotGeneration = generation;
+        _pinned = true;
     }
 
+    /// <summary>Ends the open read transaction, if any, so it no longer holds back SQLite's WAL.</summary>
     public void EndSnapshot()
     {
-        if (_inSnapshot)
+        _pinned = false;
+        if (_snapshotGeneration != NoSnapshot)
         {
-            _inSnapshot = false;
-            SqliteStatement.Exec(Connection.Handle!, "COMMIT");
+            _snapshotGeneration = NoSnapshot;
+            _commit.Execute();
         }
     }
 
@@ -154,7 +178,25 @@ internal sealed class SqliteReadTx : IBackendReadTx
             s.RangeFrom.Dispose();
         }
         _statements.Clear();
+        _begin.Dispose();
+        _commit.Dispose();
         Connection.Dispose();
+    }
+
+    /// <summary>Makes sure the read transaction includes the commit numbered <paramref name="generation"/>.</summary>
+    private void EnsureSnapshot(long generation)
+    {
+        if (_snapshotGeneration >= generation || _pinned)
+        {
+            return;
+        }
+        if (_snapshotGeneration != NoSnapshot)
+        {
+            _commit.Execute();
+        }
+        // Read the generation before the snapshot starts (at the next statement): it then holds every counted commit.
+        _snapshotGeneration = _backend.Buffer.Generation;
+        _begin.Execute();
     }
 
     private Statements For(SqliteBucket info)

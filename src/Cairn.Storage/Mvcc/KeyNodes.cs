@@ -1,10 +1,28 @@
 namespace Cairn.Storage.Mvcc;
 
-/// <summary>A node of the <see cref="KeyIndex"/> B+tree.</summary>
+/// <summary>
+/// A node of the <see cref="KeyIndex"/> B+tree. Every key also has an 8-byte big-endian prefix (zero-padded) kept in
+/// a flat array beside it: prefixes order like the keys they start, so binary searches compare integers in one
+/// cache-friendly array and touch key bytes only on a prefix tie.
+/// </summary>
 internal abstract class KeyNode
 {
     /// <summary>Entries (leaf) or children (branch).</summary>
     public int Count;
+
+    public static ulong Prefix(ReadOnlySpan<byte> key)
+    {
+        if (key.Length >= 8)
+        {
+            return System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(key);
+        }
+        ulong prefix = 0;
+        for (int i = 0; i < key.Length; i++)
+        {
+            prefix |= (ulong)key[i] << (56 - (8 * i));
+        }
+        return prefix;
+    }
 }
 
 /// <summary>
@@ -14,6 +32,7 @@ internal abstract class KeyNode
 internal sealed class KeyLeaf : KeyNode
 {
     public KeyEntry[] Entries = new KeyEntry[8];
+    public ulong[] Prefixes = new ulong[8];
     public byte[] Arena = new byte[128];
     public int ArenaUsed;
     private int _arenaLive;
@@ -23,12 +42,14 @@ internal sealed class KeyLeaf : KeyNode
     /// <summary>Index of <paramref name="key"/>, or the bitwise complement of where it would be inserted.</summary>
     public int Search(ReadOnlySpan<byte> key)
     {
+        ulong prefix = Prefix(key);
         int lo = 0;
         int hi = Count - 1;
         while (lo <= hi)
         {
             int mid = (lo + hi) >>> 1;
-            int cmp = KeyAt(mid).SequenceCompareTo(key);
+            ulong p = Prefixes[mid];
+            int cmp = p != prefix ? (p < prefix ? -1 : 1) : KeyAt(mid).SequenceCompareTo(key);
             if (cmp == 0)
             {
                 return mid;
@@ -57,23 +78,26 @@ internal sealed class KeyLeaf : KeyNode
     {
         if (Count == Entries.Length)
         {
-            Array.Resize(ref Entries, Entries.Length * 2);
+            Resize(Entries.Length * 2);
         }
         Array.Copy(Entries, pos, Entries, pos + 1, Count - pos);
+        Array.Copy(Prefixes, pos, Prefixes, pos + 1, Count - pos);
         Count++;
         int offset = AppendKey(key);
         Entries[pos] = new KeyEntry { KeyOffset = offset, KeyLength = key.Length };
+        Prefixes[pos] = Prefix(key);
     }
 
     public void RemoveAt(int pos)
     {
         _arenaLive -= Entries[pos].KeyLength;
         Array.Copy(Entries, pos + 1, Entries, pos, Count - pos - 1);
+        Array.Copy(Prefixes, pos + 1, Prefixes, pos, Count - pos - 1);
         Count--;
         Entries[Count] = default;
         if (Count > 0 && Count * 4 <= Entries.Length && Entries.Length > 8)
         {
-            Array.Resize(ref Entries, Math.Max(8, Entries.Length / 2));
+            Resize(Math.Max(8, Entries.Length / 2));
         }
         if (_arenaLive * 4 < ArenaUsed && ArenaUsed > 256)
         {
@@ -88,7 +112,7 @@ internal sealed class KeyLeaf : KeyNode
         right.AppendFrom(this, from, Count - from);
         Array.Clear(Entries, from, Count - from);
         Count = from;
-        Array.Resize(ref Entries, Math.Max(8, (int)BitOperationsRoundUp(Count)));
+        Resize(Math.Max(8, (int)BitOperationsRoundUp(Count)));
         Repack(0);
         return right;
     }
@@ -99,14 +123,21 @@ internal sealed class KeyLeaf : KeyNode
         int need = Count + count;
         if (Entries.Length < need)
         {
-            Array.Resize(ref Entries, Math.Max(8, (int)BitOperationsRoundUp(need)));
+            Resize(Math.Max(8, (int)BitOperationsRoundUp(need)));
         }
         for (int i = 0; i < count; i++)
         {
             KeyEntry entry = source.Entries[from + i];
             entry.KeyOffset = AppendKey(source.KeyAt(from + i));
+            Prefixes[Count] = source.Prefixes[from + i];
             Entries[Count++] = entry;
         }
+    }
+
+    private void Resize(int size)
+    {
+        Array.Resize(ref Entries, size);
+        Array.Resize(ref Prefixes, size);
     }
 
     private static uint BitOperationsRoundUp(int n) => System.Numerics.BitOperations.RoundUpToPowerOf2((uint)n);
@@ -161,17 +192,20 @@ internal sealed class KeyLeaf : KeyNode
 internal sealed class KeyBranch : KeyNode
 {
     public byte[][] Keys = new byte[KeyIndex.BranchCapacity][];
+    public ulong[] Prefixes = new ulong[KeyIndex.BranchCapacity];
     public KeyNode[] Children = new KeyNode[KeyIndex.BranchCapacity + 1];
 
     /// <summary>The child whose subtree holds <paramref name="key"/>: the number of separators &lt;= key.</summary>
     public int ChildIndex(ReadOnlySpan<byte> key)
     {
+        ulong prefix = Prefix(key);
         int lo = 0;
         int hi = Count - 2;
         while (lo <= hi)
         {
             int mid = (lo + hi) >>> 1;
-            if (Keys[mid].AsSpan().SequenceCompareTo(key) <= 0)
+            ulong p = Prefixes[mid];
+            if (p < prefix || (p == prefix && Keys[mid].AsSpan().SequenceCompareTo(key) <= 0))
             {
                 lo = mid + 1;
             }
@@ -188,8 +222,10 @@ internal sealed class KeyBranch : KeyNode
     {
         Array.Copy(Children, at + 1, Children, at + 2, Count - at - 1);
         Array.Copy(Keys, at, Keys, at + 1, Count - 1 - at);
+        Array.Copy(Prefixes, at, Prefixes, at + 1, Count - 1 - at);
         Children[at + 1] = child;
         Keys[at] = separator;
+        Prefixes[at] = Prefix(separator);
         Count++;
     }
 
@@ -201,9 +237,17 @@ internal sealed class KeyBranch : KeyNode
         if (Count > 1)
         {
             Array.Copy(Keys, sep + 1, Keys, sep, Count - 2 - sep);
+            Array.Copy(Prefixes, sep + 1, Prefixes, sep, Count - 2 - sep);
             Keys[Count - 2] = null!;
         }
         Count--;
         Children[Count] = null!;
+    }
+
+    /// <summary>Sets separator <paramref name="i"/> (and its prefix).</summary>
+    public void SetKey(int i, byte[] separator)
+    {
+        Keys[i] = separator;
+        Prefixes[i] = Prefix(separator);
     }
 }

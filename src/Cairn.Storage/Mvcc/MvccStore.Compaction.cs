@@ -68,7 +68,14 @@ public sealed partial class MvccStore
                 {
                     // That compaction's own task carries its failure; this one still runs.
                 }
-                await CompactAsync(rev).ConfigureAwait(false);
+                try
+                {
+                    await CompactAsync(rev).ConfigureAwait(false);
+                }
+                catch (ObjectDisposedException) when (_disposed)
+                {
+                    // Closed mid-compaction: the scheduled revision is persisted and a restart finishes the job.
+                }
             });
             return _compactionTail;
         }
@@ -77,6 +84,7 @@ public sealed partial class MvccStore
     private async Task CompactAsync(long rev)
     {
         int batchLimit = Math.Max(1, _options.CompactionBatchLimit);
+        KeyIndex index = Index;
         var removed = new List<(long Main, int SubFlags)>();
         byte[]? resume = null;
         do
@@ -85,7 +93,7 @@ public sealed partial class MvccStore
             {
                 return;
             }
-            resume = Index.CompactChunk(rev, resume, batchLimit, removed);
+            resume = index.CompactChunk(rev, resume, batchLimit, removed);
         }
         while (resume is not null);
 

@@ -32,7 +32,7 @@ public sealed partial class MvccStore : IDisposable
     {
         _backend = backend;
         _options = options ?? MvccOptions.Default;
-        Restore();
+        Load();
     }
 
     /// <summary>The revision of the last write txn that changed something.</summary>
@@ -68,7 +68,7 @@ public sealed partial class MvccStore : IDisposable
     /// <summary>Keys in the index, including deleted keys whose history is not yet compacted.</summary>
     public int IndexedKeys => Index.Count;
 
-    internal KeyIndex Index { get; } = new();
+    internal KeyIndex Index { get; private set; } = new();
 
     public ITxnRead Read()
     {
@@ -281,7 +281,8 @@ public sealed partial class MvccStore : IDisposable
         }
     }
 
-    private static long ReadRevision(byte[]? value) => value is { Length: >= 8 } ? BinaryPrimitives.ReadInt64BigEndian(value) : 0;
+    /// <summary>A stored compact revision, or -1 (etcd's "never compacted") when there is none.</summary>
+    private static long ReadRevision(byte[]? value) => value is { Length: >= 8 } ? BinaryPrimitives.ReadInt64BigEndian(value) : -1;
 
     private static byte[] RevisionValue(long rev)
     {
@@ -290,9 +291,25 @@ public sealed partial class MvccStore : IDisposable
         return value;
     }
 
-    /// <summary>Rebuilds the key index and revisions from the backend; resumes an interrupted compaction.</summary>
-    private void Restore()
+    /// <summary>
+    /// Rebuilds the index and revisions from the backend after IBackend.Restore replaced its content (a snapshot from
+    /// the leader). Waits for the current write txn; reads that began before see the old state or fail as compacted.
+    /// </summary>
+    public void Restore()
     {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        using IBackendBatchTx batch = _backend.BatchTx();
+        if (_activeWrite is not null)
+        {
+            throw new InvalidOperationException("mvcc: restore inside a write txn");
+        }
+        Load();
+    }
+
+    /// <summary>Builds the key index and revisions from the backend; resumes an interrupted compaction.</summary>
+    private void Load()
+    {
+        var index = new KeyIndex();
         long finished;
         long scheduled;
         long maxMain = 0;
@@ -307,14 +324,19 @@ public sealed partial class MvccStore : IDisposable
                 {
                     throw new InvalidDataException($"mvcc: undecodable value at revision {rev}");
                 }
-                Index.Restore(key, rev.Main, rev.Sub, Revision.IsTombstoneKey(k), created, version, lease);
+                index.Restore(key, rev.Main, rev.Sub, Revision.IsTombstoneKey(k), created, version, lease);
                 maxMain = rev.Main;
                 return true;
             });
         }
-        _compactRev = Math.Max(finished, scheduled);
-        // Revisions up to the compact revision may all have been compacted away.
-        _currentRev = Math.Max(maxMain, _compactRev);
+        lock (_revLock)
+        {
+            Index = index;
+            _compactRev = Math.Max(finished, scheduled);
+            // Revisions up to the compact revision may all have been compacted away. An empty store is at revision 1,
+            // as etcd's: the first write gets revision 2.
+            _currentRev = Math.Max(1, Math.Max(maxMain, _compactRev));
+        }
         if (scheduled > finished)
         {
             _ = ScheduleCompaction(scheduled);

@@ -41,7 +41,7 @@ public sealed class WatchElectLockTests
         await pair.AssertSameAsync("watch", "k", "--rev=2", "-w", "json");
         await pair.AssertSameAsync("watch", "k", "--rev=2");
         await pair.AssertSameAsync("watch", "a", "b", "--prefix");
-        await pair.AssertSameAsync("watch", "k", "--", "");
+        await pair.AssertSameAsync("watch", "k", "--");
     }
 
     [Fact(Timeout = Hang.Default)]

@@ -225,4 +225,68 @@ public sealed class PaperReplicationTests
             follower.RaftLog.AllEntries().Select(Util.DescribeEntry));
         Assert.Equal(lead.RaftLog.Committed, follower.RaftLog.Committed);
     }
+
+    // §5.3: "If followers crash or run slowly, or if network packets are lost, the leader retries AppendEntries
+    // RPCs indefinitely until all followers eventually store all log entries."
+    [Fact]
+    public void Section5_3_LeaderRetriesAppendEntriesUntilFollowerStoresAllEntries()
+    {
+        var net = Network.OfSize(3);
+        net.Send(Hup(1));
+        net.Drop(1, 3, 1.0); // everything to 3 is lost for a while
+        for (int i = 0; i < 5; i++)
+        {
+            net.Send(Prop(1, $"e{i}"));
+        }
+        Assert.Equal(1UL, net.Raft(3).RaftLog.LastIndex());
+
+        net.Recover();
+        var leader = net.Raft(1);
+        for (int i = 0; i < 3; i++)
+        {
+            leader.Tick(); // heartbeats prompt the retries
+            net.Send(leader.TakeMessages().ToArray());
+        }
+
+        Assert.Equal(
+            leader.RaftLog.AllEntries().Select(Util.DescribeEntry),
+            net.Raft(3).RaftLog.AllEntries().Select(Util.DescribeEntry));
+        Assert.Equal(leader.RaftLog.Committed, net.Raft(3).RaftLog.Committed);
+    }
+
+    // §5.3, Figure 3 (Leader Append-Only): "a leader never overwrites or deletes entries in its log; it only
+    // appends new entries." A (bogus) append of the same term with conflicting entries does not touch its log.
+    [Fact]
+    public void Section5_3_LeaderNeverOverwritesOrDeletesItsEntries()
+    {
+        var (r, _) = NewLeader(Three);
+        r.Step(Prop(1, "mine"));
+        var before = r.RaftLog.AllEntries().Select(Util.DescribeEntry).ToList();
+
+        r.Step(AppendMsg(2, 1, term: 1, logTerm: 0, index: 0, commit: 0, Ent(1, 1, "other"), Ent(2, 1, "other")));
+
+        Assert.Equal(StateType.Leader, r.State);
+        Assert.Equal(before, r.RaftLog.AllEntries().Select(Util.DescribeEntry));
+    }
+
+    // §5.5: "Raft RPCs are idempotent ... if a follower receives an AppendEntries request that includes log entries
+    // already present in its log, it ignores those entries in the new request."
+    [Fact]
+    public void Section5_5_RepeatedAppendEntriesHasNoFurtherEffect()
+    {
+        var s = NewStorage(Three);
+        var r = NewRaft(1, 10, 1, s);
+        r.BecomeFollower(1, 2);
+        var m = AppendMsg(2, 1, term: 1, logTerm: 0, index: 0, commit: 1, Ent(1, 1, "a"), Ent(2, 1, "b"));
+        r.Step(m);
+        var log = r.RaftLog.AllEntries().Select(Util.DescribeEntry).ToList();
+
+        r.Step(m);
+        // A late duplicate of an earlier, shorter append must not truncate the newer entries either.
+        r.Step(AppendMsg(2, 1, term: 1, logTerm: 0, index: 0, commit: 1, Ent(1, 1, "a")));
+
+        Assert.Equal(log, r.RaftLog.AllEntries().Select(Util.DescribeEntry));
+        Assert.Equal(1UL, r.RaftLog.Committed);
+        Assert.Empty(r.RaftLog.UnstableEntries().Skip(2));
+    }
 }

@@ -13,7 +13,7 @@ namespace Cairn.Raft.Tests.Simulation;
 internal static class SimulationTier
 {
     /// <summary>Seeds per cluster size in the CI tier.</summary>
-    public const int CiSeeds = 600;
+    public const int CiSeeds = 5_000;
 
     /// <summary>Seeds per cluster size in the full tier (both sizes: twice as many runs).</summary>
     public const int FullSeeds = 10_000;

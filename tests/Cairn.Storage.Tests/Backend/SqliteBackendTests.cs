@@ -225,6 +225,35 @@ public sealed class SqliteBackendTests : IDisposable
     }
 
     [Fact]
+    public async Task Restore_ReplacesTheDatabaseWithASnapshotFile_DiscardingTheBatch()
+    {
+        string leaderPath = _tmp.Sub("leader");
+        using var leader = new SqliteBackend(leaderPath, new BackendOptions { BatchInterval = Long });
+        Put(leader, Buckets.Key, "from-leader", "1");
+        leader.SetConsistentIndex(100, 5);
+        string file = _tmp.Sub("incoming.db");
+        await using (var stream = File.Create(file))
+        {
+            await leader.WriteSnapshotAsync(stream, CancellationToken.None);
+        }
+        using SqliteBackend follower = Open();
+        Put(follower, Buckets.Key, "stale", "committed");
+        follower.ForceCommit();
+        Put(follower, Buckets.Key, "stale-batch", "pending");
+        IBackendReadTx before = follower.ReadTx();
+        Assert.Equal("committed", S(before.Get(Buckets.Key, B("stale"))));
+        follower.Restore(file);
+        before.Dispose();
+        Assert.False(File.Exists(file));
+        Assert.Equal((100UL, 5UL), follower.ConsistentIndex);
+        Assert.Equal(["from-leader=1"], Scan(follower, Buckets.Key));
+        Assert.Equal(leader.Hash(), follower.Hash());
+        Put(follower, Buckets.Key, "after", "2");
+        follower.ForceCommit();
+        Assert.Equal(["after=2", "from-leader=1"], Scan(follower, Buckets.Key));
+    }
+
+    [Fact]
     public void Defragment_AfterDeletes_ShrinksSizeToSizeInUse()
     {
         using SqliteBackend backend = Open();
@@ -250,6 +279,40 @@ public sealed class SqliteBackendTests : IDisposable
         Assert.True(backend.Size < before / 2, $"size {backend.Size} was {before}");
         Put(backend, Buckets.Key, "after", "defrag");
         Assert.Equal(["after=defrag"], Scan(backend, Buckets.Key));
+    }
+
+    [Fact]
+    public async Task Checkpointing_UnderSteadyWrites_KeepsSqliteWalBounded()
+    {
+        var options = new BackendOptions
+        {
+            BatchLimit = 100,
+            BatchInterval = TimeSpan.FromMilliseconds(5),
+            CheckpointInterval = TimeSpan.FromMilliseconds(10),
+            WalTruncateBytes = 256 * 1024,
+        };
+        using var backend = new SqliteBackend(_path, options);
+        using (IBackendReadTx read = backend.ReadTx())
+        {
+            // A pooled reader keeps its snapshot between uses; it must not pin the WAL.
+            Assert.Null(read.Get(Buckets.Key, B("none")));
+        }
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        int i = 0;
+        while (backend.TruncateCount == 0)
+        {
+            for (int j = 0; j < 200; j++, i++)
+            {
+                Put(backend, Buckets.Key, $"k{i:D8}", new string('v', 200));
+            }
+            await Task.Delay(1, timeout.Token);
+        }
+        Assert.True(backend.TruncateCount > 0);
+        using (IBackendReadTx read = backend.ReadTx())
+        {
+            Assert.Equal(new string('v', 200), S(read.Get(Buckets.Key, B("k00000000"))));
+            Assert.Equal(new string('v', 200), S(read.Get(Buckets.Key, B($"k{i - 1:D8}"))));
+        }
     }
 
     [Fact]

@@ -211,6 +211,29 @@ public sealed class MvccStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task Restore_FromAnotherMembersBackendSnapshot_RebuildsIndexAndRevisions()
+    {
+        using var leader = new MvccFixture();
+        leader.Put("a", "1");
+        leader.Put("b", "1");
+        leader.Put("a", "2");
+        await leader.Store.Compact(2);
+        string file = Path.Combine(Path.GetTempPath(), $"cairn-restore-{Guid.NewGuid():N}.db");
+        await using (var stream = File.Create(file))
+        {
+            await leader.Backend.WriteSnapshotAsync(stream, CancellationToken.None);
+        }
+        _f.Put("stale", "x");
+        _f.Backend.Restore(file);
+        Store.Restore();
+        Assert.Equal(3, Store.CurrentRevision);
+        Assert.Equal(2, Store.CompactRevision);
+        Assert.Equal(["a", "b"], _f.Keys(_f.Get("a", "\0")));
+        Assert.Equal(2, _f.Get("a").Kvs[0].Version);
+        Assert.Equal(4, _f.Put("c", "1"));
+    }
+
+    [Fact]
     public void RangeEvents_ReturnsStoredChangesInRevisionOrder()
     {
         _f.Put("a", "1");
