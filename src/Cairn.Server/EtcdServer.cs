@@ -84,7 +84,7 @@ public sealed partial class EtcdServer : IAsyncDisposable
 
     public ServerConfig Config => config;
 
-    public bool IsLearner => cluster.Get(MemberId)?.IsLearner ?? false;
+    public bool IsLearner => cluster.IsLearner(MemberId);
 
     /// <summary>Completes with the reason when the member stops by itself (removed, or a fatal error).</summary>
     public Task<string> Stopped => stopped.Task;

@@ -19,7 +19,17 @@ internal static class H2cPrefaceDetector
 
     public static async Task OnConnectionAsync(ConnectionContext context, ConnectionDelegate next)
     {
-        if (await StartsWithPrefaceAsync(context).ConfigureAwait(false))
+        bool isHttp2;
+        try
+        {
+            isHttp2 = await StartsWithPrefaceAsync(context).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // The peer closed the connection before sending a request.
+            return;
+        }
+        if (isHttp2)
         {
             var feature = new CleartextTlsFeature();
             context.Features.Set<ITlsConnectionFeature>(feature);

@@ -46,6 +46,14 @@ internal sealed class RaftCluster
         }
     }
 
+    public bool IsLearner(ulong id)
+    {
+        lock (gate)
+        {
+            return members.TryGetValue(id, out var m) && m.IsLearner;
+        }
+    }
+
     public bool IsRemoved(ulong id)
     {
         lock (gate)

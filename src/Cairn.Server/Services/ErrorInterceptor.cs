@@ -1,17 +1,26 @@
 using Cairn.Api.Errors;
+using Cairn.Api.Etcdserverpb;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
 
 namespace Cairn.Server.Services;
 
-/// <summary>Turns an <see cref="EtcdException"/> from any handler into etcd's gRPC status (code and exact message).</summary>
-internal sealed class ErrorInterceptor : Interceptor
+/// <summary>
+/// Turns an <see cref="EtcdException"/> from any handler into etcd's gRPC status (code and exact message), and
+/// refuses what a learner may not serve: only Status and serializable Range, as in etcd.
+/// </summary>
+internal sealed class ErrorInterceptor(EtcdServer server) : Interceptor
 {
     public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
         TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
     {
         try
         {
+            if (context.Method.StartsWith("/etcdserverpb.", StringComparison.Ordinal) && server.IsLearner
+                && !(request is StatusRequest || request is RangeRequest { Serializable: true }))
+            {
+                throw EtcdErrors.NotSupportedForLearner.ToException();
+            }
             return await continuation(request, context).ConfigureAwait(false);
         }
         catch (EtcdException e)
@@ -26,6 +35,10 @@ internal sealed class ErrorInterceptor : Interceptor
     {
         try
         {
+            if (context.Method.StartsWith("/etcdserverpb.", StringComparison.Ordinal) && server.IsLearner)
+            {
+                throw EtcdErrors.NotSupportedForLearner.ToException();
+            }
             await continuation(requestStream, responseStream, context).ConfigureAwait(false);
         }
         catch (EtcdException e)
