@@ -10,7 +10,7 @@ public interface ITxnRead : IDisposable
 {
     long Rev { get; }
 
-    /// <summary>The compact revision when the txn began.</summary>
+    /// <summary>The compact revision when the txn began (-1 if the store was never compacted, as etcd's FirstRev).</summary>
     long FirstRev { get; }
 
     RangeResult Range(ReadOnlySpan<byte> key, ReadOnlySpan<byte> end, RangeOptions options);

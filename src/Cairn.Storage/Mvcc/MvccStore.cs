@@ -35,7 +35,7 @@ public sealed partial class MvccStore : IDisposable
         Load();
     }
 
-    /// <summary>The revision of the last write txn that changed something.</summary>
+    /// <summary>The revision of the last write txn that changed something; 1 for an empty store (etcd's currentRev).</summary>
     public long CurrentRevision
     {
         get
@@ -47,7 +47,7 @@ public sealed partial class MvccStore : IDisposable
         }
     }
 
-    /// <summary>The revision reads must not go below (reading exactly at it works).</summary>
+    /// <summary>The revision reads must not go below (reading exactly at it works); -1 until the first compaction.</summary>
     public long CompactRevision
     {
         get
