@@ -124,7 +124,7 @@ internal static class Bootstrap
         {
             throw new StartupException(
                 $"--initial-cluster has {string.Join(",", missing.Select(u => config.Name + "=" + u))} but missing from " +
-                $"--initial-advertise-peer-urls={string.Join(",", advertised)}");
+                $"--initial-advertise-peer-urls={string.Join(",", advertised)} ({UrlsDiffer(advertised, [.. inCluster.Order(StringComparer.Ordinal)])})");
         }
         var extra = advertised.Where(u => !inCluster.Contains(u)).ToList();
         if (extra.Count > 0)
@@ -133,6 +133,17 @@ internal static class Bootstrap
                 $"--initial-advertise-peer-urls has {string.Join(",", extra)} but missing from " +
                 $"--initial-cluster={string.Join(",", advertised.Select(u => config.Name + "=" + u))}");
         }
+    }
+
+    /// <summary>Why two sorted URL lists differ, worded as etcd's netutil words it.</summary>
+    private static string UrlsDiffer(List<string> a, List<string> b)
+    {
+        if (a.Count != b.Count)
+        {
+            return $"len([{string.Join(" ", a.Select(u => $"\"{u}\""))}]) != len([{string.Join(" ", b.Select(u => $"\"{u}\""))}])";
+        }
+        var i = Enumerable.Range(0, a.Count).First(i => a[i] != b[i]);
+        return $"resolved urls: \"{a[i]}\" != \"{b[i]}\"";
     }
 
     private static string UrlsMap(List<(string Name, List<string> Urls)> initial) =>

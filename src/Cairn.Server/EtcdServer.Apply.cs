@@ -35,6 +35,11 @@ public sealed partial class EtcdServer
             }
             result = Apply(request);
         }
+        else
+        {
+            // A leader's first entry of its term: the lessor may be promoted now.
+            OnLeaderEntryApplied();
+        }
         backend.SetConsistentIndex(entry.Index, entry.Term);
         if (request is not null)
         {
@@ -54,6 +59,10 @@ public sealed partial class EtcdServer
                     return new ApplyResult(applier.DeleteRange(request.DeleteRange), null);
                 case InternalRaftRequest.RequestOneofCase.Txn:
                     return new ApplyResult(applier.Txn(request.Txn), null);
+                case InternalRaftRequest.RequestOneofCase.LeaseGrant:
+                case InternalRaftRequest.RequestOneofCase.LeaseRevoke:
+                case InternalRaftRequest.RequestOneofCase.LeaseCheckpoint:
+                    return ApplyLease(request);
                 case InternalRaftRequest.RequestOneofCase.Compaction:
                     var physical = store.Compact(request.Compaction.Revision);
                     var resp = new CompactionResponse { Header = new ResponseHeader { Revision = store.CurrentRevision } };

@@ -141,6 +141,7 @@ public sealed partial class EtcdServer
     /// through consensus (etcd's publish), in the background.</summary>
     private void OnLeaderChanged(ulong leader, bool isLeader)
     {
+        OnLessorLeadership(isLeader);
         if (leader == 0 || Interlocked.Exchange(ref publishing, 1) == 1)
         {
             return;

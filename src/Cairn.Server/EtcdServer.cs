@@ -47,7 +47,9 @@ public sealed partial class EtcdServer : IAsyncDisposable
         store = new MvccStore(backend);
         cluster = new RaftCluster(backend, ClusterId);
         ids = new RequestIdGenerator(MemberId, time);
-        applier = new KvApplier(store, _ => false);
+        lessor = CreateLessor(config, backend, store, time);
+        watches = CreateWatches(config, store, time, logger);
+        applier = new KvApplier(store, lessor.Exists);
         // etcd's request timeout: 5 s plus two election timeouts.
         requestTimeout = TimeSpan.FromSeconds(5) + TimeSpan.FromMilliseconds(2 * config.ElectionTimeoutMs);
         LogRecovering(recovered.Storage.LastIndex(), backend.ConsistentIndex.Index, store.CurrentRevision);
@@ -62,6 +64,7 @@ public sealed partial class EtcdServer : IAsyncDisposable
             // A lone voter need not wait an election timeout to lead.
             raft.Campaign();
         }
+        StartLeaseExpiry(time);
     }
 
     public ulong MemberId { get; }
@@ -164,10 +167,13 @@ public sealed partial class EtcdServer : IAsyncDisposable
     {
         backend.Restore(dbPath);
         store.Restore();
+        OnSnapshotInstalled();
     }
 
     public async ValueTask DisposeAsync()
     {
+        await StopLeaseExpiryAsync().ConfigureAwait(false);
+        await watches.DisposeAsync().ConfigureAwait(false);
         await raft.DisposeAsync().ConfigureAwait(false);
         waits.FailAll(Cairn.Api.Errors.EtcdErrors.Stopped.ToException());
         backend.ForceCommit();

@@ -7,6 +7,7 @@ namespace Cairn.Testing;
 public sealed class ProcessCluster : IAsyncDisposable
 {
     private readonly List<ProcessMember> _members = [];
+    private readonly HashSet<ProcessMember> _removed = [];
 
     private ProcessCluster(ServerBinary binary, ClusterOptions options, string workDir)
     {
@@ -22,40 +23,109 @@ public sealed class ProcessCluster : IAsyncDisposable
     /// <summary>The temporary folder that holds every member's data dir and log.</summary>
     public string WorkDir { get; }
 
+    /// <summary>Every member this fixture created, including ones added later and ones marked removed.</summary>
     public IReadOnlyList<ProcessMember> Members => _members;
 
     public ProcessMember this[int index] => _members[index];
 
-    /// <summary>Every member's client URL, comma-separated, as etcdctl's --endpoints takes them.</summary>
-    public string Endpoints => string.Join(',', _members.Select(m => m.Endpoint));
+    /// <summary>Every member's name and URLs, in order: another cluster can start on the same ports.</summary>
+    public IReadOnlyList<MemberAddress> Layout => _members.Select(m => m.Address).ToList();
 
-    /// <summary>--initial-cluster: name=peerURL for every member.</summary>
-    public string InitialCluster => string.Join(',', _members.Select(m => $"{m.Name}={m.PeerUrl.GetLeftPart(UriPartial.Authority)}"));
+    /// <summary>Every member's client URL (except members marked removed), comma-separated, as etcdctl's --endpoints takes them.</summary>
+    public string Endpoints => string.Join(',', Current.Select(m => m.Endpoint));
+
+    /// <summary>--initial-cluster: name=peerURL for every member except members marked removed.</summary>
+    public string InitialCluster => string.Join(',', Current.Select(m => $"{m.Name}={m.PeerUrl.GetLeftPart(UriPartial.Authority)}"));
+
+    private IEnumerable<ProcessMember> Current => _members.Where(m => !_removed.Contains(m));
 
     /// <summary>Starts <paramref name="size"/> members (named m0, m1, ...) and waits until every one is healthy.</summary>
-    public static async Task<ProcessCluster> StartAsync(
-        ServerBinary binary, int size = 1, ClusterOptions? options = null, CancellationToken cancellationToken = default)
+    public static Task<ProcessCluster> StartAsync(
+        ServerBinary binary, int size = 1, ClusterOptions? options = null, CancellationToken cancellationToken = default) =>
+        StartCreatedAsync(Create(binary, size, options), cancellationToken);
+
+    /// <summary>Starts one member per address (same names and ports, e.g. those of a disposed cluster) and waits until every one is healthy.</summary>
+    public static Task<ProcessCluster> StartAsync(
+        ServerBinary binary, IReadOnlyList<MemberAddress> layout, ClusterOptions? options = null, CancellationToken cancellationToken = default) =>
+        StartCreatedAsync(Create(binary, layout, options), cancellationToken);
+
+    /// <summary>
+    /// <paramref name="size"/> members (m0, m1, ...) on fresh ports, none started yet: start them one by one
+    /// (<see cref="ProcessMember.Start"/>) or all with <see cref="StartAllAsync"/>. Dispose it like a started one.
+    /// </summary>
+    public static ProcessCluster Create(ServerBinary binary, int size = 1, ClusterOptions? options = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(size, 1);
+        return Create(binary, Enumerable.Range(0, size).Select(i => MemberAddress.Fresh($"m{i}")).ToList(), options);
+    }
+
+    /// <summary>One member per address, none started yet (see <see cref="Create(ServerBinary, int, ClusterOptions?)"/>).</summary>
+    public static ProcessCluster Create(ServerBinary binary, IReadOnlyList<MemberAddress> layout, ClusterOptions? options = null)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(layout.Count, 1);
         options ??= new ClusterOptions();
         var root = options.WorkRoot ?? Path.GetTempPath();
         var workDir = Path.Combine(root, "cairn-test-" + Guid.NewGuid().ToString("N")[..12]);
         Directory.CreateDirectory(workDir);
         var cluster = new ProcessCluster(binary, options, workDir);
+        foreach (var address in layout)
+        {
+            cluster._members.Add(new ProcessMember(binary, options, address, workDir, () => cluster.InitialCluster));
+        }
+
+        return cluster;
+    }
+
+    /// <summary>
+    /// Starts every member that is not running (and not marked removed) with --initial-cluster-state
+    /// <paramref name="clusterState"/>, then waits until every running member is healthy.
+    /// </summary>
+    public async Task StartAllAsync(string clusterState = "new", CancellationToken cancellationToken = default)
+    {
+        foreach (var member in Current.Where(m => !m.IsRunning))
+        {
+            member.Start(clusterState);
+        }
+
+        // Members of a multi-member cluster only turn healthy together (they need a leader), so start all first.
+        await WaitHealthyAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// A new member named <paramref name="name"/> on fresh ports, not started. It joins <see cref="InitialCluster"/>
+    /// at once, so after <c>etcdctl member add</c> it starts with <c>Start("existing")</c> as etcd's guide does it.
+    /// </summary>
+    public ProcessMember AddMember(string name)
+    {
+        if (_members.Any(m => m.Name == name))
+        {
+            throw new ArgumentException($"a member named {name} already exists", nameof(name));
+        }
+
+        var member = new ProcessMember(Binary, Options, MemberAddress.Fresh(name), WorkDir, () => InitialCluster);
+        _members.Add(member);
+        return member;
+    }
+
+    /// <summary>
+    /// Leaves <paramref name="member"/> out of <see cref="InitialCluster"/> and <see cref="Endpoints"/> after
+    /// <c>etcdctl member remove</c>, so that members joining later name the cluster as it is. It is still disposed.
+    /// </summary>
+    public void MarkRemoved(ProcessMember member)
+    {
+        if (!_members.Contains(member))
+        {
+            throw new ArgumentException($"{member.Name} is not a member of this fixture", nameof(member));
+        }
+
+        _removed.Add(member);
+    }
+
+    private static async Task<ProcessCluster> StartCreatedAsync(ProcessCluster cluster, CancellationToken cancellationToken)
+    {
         try
         {
-            for (var i = 0; i < size; i++)
-            {
-                cluster._members.Add(new ProcessMember(binary, options, $"m{i}", workDir, () => cluster.InitialCluster));
-            }
-
-            foreach (var member in cluster._members)
-            {
-                member.Start();
-            }
-
-            // Members of a multi-member cluster only turn healthy together (they need a leader), so start all first.
-            await Task.WhenAll(cluster._members.Select(m => m.WaitHealthyAsync(cancellationToken))).ConfigureAwait(false);
+            await cluster.StartAllAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
             return cluster;
         }
         catch
@@ -67,7 +137,7 @@ public sealed class ProcessCluster : IAsyncDisposable
 
     /// <summary>Waits until every running member answers GET /health with health "true".</summary>
     public Task WaitHealthyAsync(CancellationToken cancellationToken = default) =>
-        Task.WhenAll(_members.Where(m => m.IsRunning).Select(m => m.WaitHealthyAsync(cancellationToken)));
+        Task.WhenAll(Current.Where(m => m.IsRunning).Select(m => m.WaitHealthyAsync(cancellationToken)));
 
     /// <summary>A gRPC client on the first member.</summary>
     public EtcdClient CreateClient(int member = 0) => _members[member].CreateClient();

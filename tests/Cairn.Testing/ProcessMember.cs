@@ -4,8 +4,8 @@ namespace Cairn.Testing;
 
 /// <summary>
 /// One server process on loopback, started with etcd's flags exactly as shared/checks/lib.sh does. Output goes to
-/// <see cref="LogPath"/> (appended across restarts). It can be killed with SIGKILL, frozen (SIGSTOP), thawed (SIGCONT)
-/// and restarted on the same ports and data dir.
+/// <see cref="LogPath"/> (appended across restarts). It can be killed with SIGKILL, stopped with SIGTERM, frozen
+/// (SIGSTOP), thawed (SIGCONT) and restarted on the same ports and data dir.
 /// </summary>
 public sealed class ProcessMember : IAsyncDisposable
 {
@@ -24,15 +24,20 @@ public sealed class ProcessMember : IAsyncDisposable
     private int _starts;
 
     internal ProcessMember(ServerBinary binary, ClusterOptions options, string name, string workDir, Func<string> initialCluster)
+        : this(binary, options, MemberAddress.Fresh(name), workDir, initialCluster)
+    {
+    }
+
+    internal ProcessMember(ServerBinary binary, ClusterOptions options, MemberAddress address, string workDir, Func<string> initialCluster)
     {
         _binary = binary;
         _options = options;
         _initialCluster = initialCluster;
-        Name = name;
-        ClientUrl = new Uri($"http://127.0.0.1:{FreePort.Next()}");
-        PeerUrl = new Uri($"http://127.0.0.1:{FreePort.Next()}");
-        DataDir = Path.Combine(workDir, name + ".data");
-        LogPath = Path.Combine(workDir, name + ".log");
+        Name = address.Name;
+        ClientUrl = address.ClientUrl;
+        PeerUrl = address.PeerUrl;
+        DataDir = Path.Combine(workDir, Name + ".data");
+        LogPath = Path.Combine(workDir, Name + ".log");
     }
 
     public string Name { get; }
@@ -49,6 +54,15 @@ public sealed class ProcessMember : IAsyncDisposable
     public string LogPath { get; }
 
     public ServerBinary Binary => _binary;
+
+    /// <summary>Name and URLs, e.g. to start another server on the same ports.</summary>
+    public MemberAddress Address => new(Name, ClientUrl, PeerUrl);
+
+    /// <summary>The peer URL without a trailing slash, as --initial-cluster and --peer-urls take it.</summary>
+    public string PeerEndpoint => PeerUrl.GetLeftPart(UriPartial.Authority);
+
+    /// <summary>The exit code once the process has exited; null while it runs or before the first start.</summary>
+    public int? ExitCode => ExitCodeOrNull();
 
     /// <summary>The OS process id while started (also while frozen); null before the first start.</summary>
     public int? Pid => _process?.Id;
@@ -177,6 +191,69 @@ public sealed class ProcessMember : IAsyncDisposable
         process.Kill(); // SIGKILL on Unix; a frozen (SIGSTOPped) process dies too.
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         await process.WaitForExitAsync(timeout.Token).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// SIGTERM, then waits up to <paramref name="timeout"/> (default 30 s) for the process to exit. Returns true when it
+    /// exited by itself; false when it had to be killed with SIGKILL. A no-op (true) when it is not running.
+    /// </summary>
+    public async Task<bool> StopAsync(TimeSpan? timeout = null)
+    {
+        if (_process is not { HasExited: false } process)
+        {
+            return true;
+        }
+
+        try
+        {
+            Signals.Terminate(process.Id);
+        }
+        catch (System.ComponentModel.Win32Exception) when (process.HasExited)
+        {
+            return true; // it exited on its own just before the signal
+        }
+
+        using var limit = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(30));
+        try
+        {
+            await process.WaitForExitAsync(limit.Token).ConfigureAwait(false);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            await KillAsync().ConfigureAwait(false);
+            return false;
+        }
+    }
+
+    /// <summary>Waits for the process to exit by itself (e.g. after its removal from the cluster); returns the exit code.</summary>
+    public async Task<int> WaitForExitAsync(TimeSpan timeout)
+    {
+        var process = _process ?? throw new InvalidOperationException($"{Name} was never started");
+        using var limit = new CancellationTokenSource(timeout);
+        try
+        {
+            await process.WaitForExitAsync(limit.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            throw new TimeoutException($"{Name} (pid {process.Id}) still runs after {timeout.TotalSeconds:0.#} s; log tail:{Environment.NewLine}{LogTail()}");
+        }
+
+        return process.ExitCode;
+    }
+
+    /// <summary>Everything the member printed so far (all starts).</summary>
+    public string LogText()
+    {
+        try
+        {
+            return File.ReadAllText(LogPath);
+        }
+        catch (FileNotFoundException)
+        {
+            return "";
+        }
     }
 
     /// <summary>SIGSTOP: the process stays alive but stops answering.</summary>

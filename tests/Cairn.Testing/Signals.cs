@@ -3,16 +3,20 @@ using System.Runtime.InteropServices;
 
 namespace Cairn.Testing;
 
-/// <summary>POSIX signals for freezing and thawing a member (SIGSTOP/SIGCONT); kill -9 goes through Process.Kill.</summary>
+/// <summary>POSIX signals for freezing and thawing a member (SIGSTOP/SIGCONT) and stopping it gracefully (SIGTERM); kill -9 goes through Process.Kill.</summary>
 internal static class Signals
 {
     // Linux signal numbers (x86-64 and arm64 agree on these).
     private const int SigStop = 19;
     private const int SigCont = 18;
+    private const int SigTerm = 15;
 
     public static void Stop(int pid) => Send(pid, SigStop);
 
     public static void Continue(int pid) => Send(pid, SigCont);
+
+    /// <summary>SIGTERM: the polite stop a service manager sends (a graceful shutdown).</summary>
+    public static void Terminate(int pid) => Send(pid, SigTerm);
 
     private static void Send(int pid, int signal)
     {

@@ -85,6 +85,8 @@ public static partial class CairnHost
             app.MapGrpcService<KvService>();
             app.MapGrpcService<MaintenanceService>();
             app.MapGrpcService<ClusterService>();
+            app.MapGrpcService<WatchService>();
+            app.MapGrpcService<LeaseService>();
             app.MapGrpcService<RaftPeerService>();
             app.MapEtcdHttp(server);
 

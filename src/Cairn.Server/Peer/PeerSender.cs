@@ -83,7 +83,15 @@ internal sealed partial class PeerSender : IAsyncDisposable
             }
             catch (Exception e) when (!ct.IsCancellationRequested && e is RpcException or IOException or HttpRequestException or InvalidOperationException)
             {
-                LogStreamBroken(peerId, e.Message);
+                if (e is RpcException { StatusCode: StatusCode.FailedPrecondition or StatusCode.PermissionDenied } refused)
+                {
+                    // The peer refuses us (another cluster, wrong member, or we were removed): say why, loudly.
+                    LogRefused(peerId, refused.Status.Detail);
+                }
+                else
+                {
+                    LogStreamBroken(peerId, e.Message);
+                }
                 handler.ReportUnreachable(peerId);
                 try
                 {
@@ -169,6 +177,9 @@ internal sealed partial class PeerSender : IAsyncDisposable
 
     [LoggerMessage(EventId = 200, Level = LogLevel.Debug, Message = "stream to peer {PeerId:x} broke: {Reason}")]
     private partial void LogStreamBroken(ulong peerId, string reason);
+
+    [LoggerMessage(EventId = 203, Level = LogLevel.Warning, Message = "peer {PeerId:x} refused our raft messages: {Reason}")]
+    private partial void LogRefused(ulong peerId, string reason);
 
     [LoggerMessage(EventId = 201, Level = LogLevel.Information, Message = "sent snapshot at index {Index} ({Bytes} bytes of backend) to peer {PeerId:x}")]
     private partial void LogSnapshotSent(ulong peerId, ulong index, long bytes);

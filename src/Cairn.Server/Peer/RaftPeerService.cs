@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using Cairn.Server.Peer.Peerpb;
 using Grpc.Core;
+using Microsoft.Extensions.Logging;
 
 namespace Cairn.Server.Peer;
 
@@ -8,7 +9,7 @@ namespace Cairn.Server.Peer;
 /// The receiving side of the peer protocol. Traffic from another cluster, for another member, or from a removed
 /// member is refused with a clear error, as etcd refuses it.
 /// </summary>
-internal sealed class RaftPeerService(IPeerHandler handler, Func<MembersResponse> members) : RaftPeer.RaftPeerBase
+internal sealed partial class RaftPeerService(IPeerHandler handler, Func<MembersResponse> members, ILogger<RaftPeerService> logger) : RaftPeer.RaftPeerBase
 {
     public override async Task<StreamEnd> Stream(IAsyncStreamReader<MessageBatch> requestStream, ServerCallContext context)
     {
@@ -67,6 +68,7 @@ internal sealed class RaftPeerService(IPeerHandler handler, Func<MembersResponse
         var cluster = PeerHeaders.Read(headers, PeerHeaders.ClusterId);
         if (cluster != handler.ClusterId)
         {
+            LogRefused(PeerHeaders.Read(headers, PeerHeaders.From), $"cluster ID mismatch: local {handler.ClusterId:x}, remote {cluster:x}");
             throw new RpcException(new Status(StatusCode.FailedPrecondition,
                 $"cluster ID mismatch: this member ({handler.MemberId:x}) belongs to cluster {handler.ClusterId:x}, " +
                 $"the sender to cluster {cluster:x}; check --initial-cluster and --initial-cluster-token, or clear " +
@@ -85,4 +87,7 @@ internal sealed class RaftPeerService(IPeerHandler handler, Func<MembersResponse
                 $"member {from:x} was removed from the cluster and may not send raft messages"));
         }
     }
+
+    [LoggerMessage(EventId = 210, Level = LogLevel.Warning, Message = "refused raft traffic from member {From:x}: {Reason}")]
+    private partial void LogRefused(ulong from, string reason);
 }

@@ -98,7 +98,7 @@ internal sealed partial class RaftNode
         host.Waits.Trigger(cc.Id, new ApplyResult(null, null));
         if (cc.Type == ConfChangeType.ConfChangeRemoveNode && cc.NodeId == host.MemberId)
         {
-            host.Stop("this member was removed from the cluster (etcdctl member remove); it stops and must not be restarted with this data dir");
+            host.Stop("the member has been permanently removed from the cluster; it stops and must not be restarted with this data dir");
         }
     }
 
@@ -209,7 +209,7 @@ internal sealed partial class RaftNode
     [LoggerMessage(EventId = 310, Level = LogLevel.Information, Message = "member {MemberId:x}: leader is now {Leader:x} at term {Term}")]
     private partial void LogLeader(ulong memberId, ulong leader, ulong term);
 
-    [LoggerMessage(EventId = 311, Level = LogLevel.Information, Message = "installed the leader's snapshot at index {Index}, term {Term}")]
+    [LoggerMessage(EventId = 311, Level = LogLevel.Information, Message = "applied incoming snapshot at index {Index}, term {Term}")]
     private partial void LogSnapshotInstalled(ulong index, ulong term);
 
     [LoggerMessage(EventId = 312, Level = LogLevel.Information, Message = "saved a raft snapshot at applied index {Index}")]

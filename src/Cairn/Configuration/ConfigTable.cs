@@ -194,7 +194,7 @@ internal static class ConfigTable
         Row(Experimental, "experimental-peer-skip-client-san-verification", K.Bool, "false", NotYet, "Skip the SAN check of peers' client certificates.",
             (c, v) => c with { PeerTransportSecurity = c.PeerTransportSecurity with { SkipClientSanVerification = (bool)v } })
             with { YamlKey = PeerTls + "skip-client-san-verification" },
-        Row(Experimental, "experimental-watch-progress-notify-interval", K.Duration, "10m", NotYet, "Time between watch progress notifications.",
+        Row(Experimental, "experimental-watch-progress-notify-interval", K.Duration, "10m", Supported, "Time between watch progress notifications.",
             (c, v) => c with { ExperimentalWatchProgressNotifyInterval = (TimeSpan)v }),
         Row(Experimental, "experimental-warning-apply-duration", K.Duration, "100ms", NotYet, "Warn when applying a request takes longer than this.",
             (c, v) => c with { ExperimentalWarningApplyDuration = (TimeSpan)v }),
