@@ -112,6 +112,34 @@ public sealed partial class EtcdServer
         }
     }
 
+    /// <summary>
+    /// On a graceful stop, a leader with other voters transfers leadership to the most up-to-date one and waits
+    /// (at most an election timeout) for the handover, as etcd's TransferLeadership on stop.
+    /// </summary>
+    public async Task TransferLeadershipOnStopAsync()
+    {
+        if (!raft.IsLeader)
+        {
+            return;
+        }
+        var status = await raft.StatusAsync().ConfigureAwait(false);
+        var target = status.Progress
+            .Where(p => p.Key != MemberId && !p.Value.IsLearner)
+            .OrderByDescending(p => p.Value.Match)
+            .Select(p => p.Key)
+            .FirstOrDefault();
+        if (target == 0)
+        {
+            return;
+        }
+        raft.TransferLeader(target);
+        var deadline = DateTime.UtcNow + TimeSpan.FromMilliseconds(config.ElectionTimeoutMs);
+        while (raft.IsLeader && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(config.HeartbeatIntervalMs)).ConfigureAwait(false);
+        }
+    }
+
     private async Task ConfigureAsync(ConfChange change, CancellationToken ct)
     {
         if (raft.LeaderId == 0)

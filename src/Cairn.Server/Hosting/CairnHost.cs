@@ -24,6 +24,8 @@ public static partial class CairnHost
     /// comes from the member with etcd's message rather than from the transport.</summary>
     private const int GrpcOverheadBytes = 512 * 1024;
 
+    private static readonly TimeSpan ShutdownGrace = TimeSpan.FromSeconds(2);
+
     public static async Task<int> RunAsync(ServerConfig config, Action<ILoggingBuilder> configureLogging, CancellationToken ct)
     {
         var builder = WebApplication.CreateSlimBuilder();
@@ -107,7 +109,15 @@ public static partial class CairnHost
             _ = NotifyReadyAsync(server, app.Lifetime.ApplicationStopping);
             var signalled = Task.Delay(Timeout.Infinite, app.Lifetime.ApplicationStopping);
             var finished = await Task.WhenAny(signalled, server.Raft.Completion, server.Stopped).ConfigureAwait(false);
-            await app.StopAsync(CancellationToken.None).ConfigureAwait(false);
+            if (finished == signalled)
+            {
+                // As etcd does on a graceful stop: a leader hands over first, so the cluster barely notices.
+                await server.TransferLeadershipOnStopAsync().ConfigureAwait(false);
+            }
+            // Long-lived streams (peers, watches, keep-alives) never finish by themselves: give them a moment, then
+            // Kestrel aborts them.
+            using var shutdown = new CancellationTokenSource(ShutdownGrace);
+            await app.StopAsync(shutdown.Token).ConfigureAwait(false);
             if (finished == server.Raft.Completion && server.Raft.Completion.IsFaulted)
             {
                 LogFailed(logger, server.Raft.Completion.Exception!.GetBaseException());

@@ -95,6 +95,12 @@ internal sealed partial class TlsSetup : IDisposable
                 $"{flags.AllowedCn} and {flags.AllowedHostname} are mutually exclusive (cn=\"{tls.AllowedCn}\", hostname=\"{tls.AllowedHostname}\"); set one");
         }
 
+        if (tls.CrlFile.Length > 0)
+        {
+            throw new StartupException(
+                $"--{(side == TlsSide.Client ? "client" : "peer")}-crl-file is not supported by this version of cairn; remove it");
+        }
+
         var ciphers = GoCipherSuites.Policy(GoCipherSuites.Parse(cipherSuites));
         MemberCertificate? certificate = null;
         if (tls.CertFile.Length > 0 || tls.KeyFile.Length > 0)
