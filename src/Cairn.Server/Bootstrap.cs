@@ -20,7 +20,7 @@ namespace Cairn.Server;
 internal static class Bootstrap
 {
     public static async Task<(Wal, EtcdServer.Recovered)> NewMemberAsync(
-        ServerConfig config, DataDir dir, IBackend backend, CancellationToken ct)
+        ServerConfig config, DataDir dir, IBackend backend, Hosting.TlsSetup? peerTls, CancellationToken ct)
     {
         var initial = config.InitialCluster
             .Select(m => (Name: m.Key, Urls: m.Value.Select(u => u.OriginalString).ToList()))
@@ -28,7 +28,7 @@ internal static class Bootstrap
         CheckLocalMember(config, initial);
         CheckDuplicateUrls(initial);
         return config.InitialClusterState == "existing"
-            ? await JoinExistingAsync(config, dir, backend, initial, ct).ConfigureAwait(false)
+            ? await JoinExistingAsync(config, dir, backend, initial, peerTls, ct).ConfigureAwait(false)
             : BootstrapNew(config, dir, initial);
     }
 
@@ -52,7 +52,7 @@ internal static class Bootstrap
 
     /// <summary>Asks each other member in --initial-cluster for the membership until one answers.</summary>
     private static async Task<(Wal, EtcdServer.Recovered)> JoinExistingAsync(
-        ServerConfig config, DataDir dir, IBackend backend, List<(string Name, List<string> Urls)> initial, CancellationToken ct)
+        ServerConfig config, DataDir dir, IBackend backend, List<(string Name, List<string> Urls)> initial, Hosting.TlsSetup? peerTls, CancellationToken ct)
     {
         var ownUrls = config.InitialAdvertisePeerUrls.Select(u => u.OriginalString).Order(StringComparer.Ordinal).ToList();
         var errors = new List<string>();
@@ -63,7 +63,7 @@ internal static class Bootstrap
                 MembersResponse remote;
                 try
                 {
-                    using var channel = PeerTransport.Connect(new Uri(url));
+                    using var channel = PeerTransport.Connect(new Uri(url), peerTls);
                     var client = new RaftPeer.RaftPeerClient(channel);
                     remote = await client.MembersAsync(new MembersRequest(), deadline: DateTime.UtcNow.AddSeconds(5), cancellationToken: ct)
                         .ConfigureAwait(false);

@@ -35,7 +35,7 @@ public sealed partial class EtcdServer : IAsyncDisposable
     private readonly TaskCompletionSource<string> stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private EtcdServer(ServerConfig config, DataDir dir, IBackend backend, Wal wal, Recovered recovered,
-        ILoggerFactory loggers, TimeProvider time)
+        ILoggerFactory loggers, TimeProvider time, Hosting.TlsSetup? peerTls = null)
     {
         this.config = config;
         this.dir = dir;
@@ -57,7 +57,7 @@ public sealed partial class EtcdServer : IAsyncDisposable
         raft = new RaftNode(new RaftNodeHost(
             MemberId, ClusterId, config.HeartbeatIntervalMs, config.ElectionTimeoutMs, config.SnapshotCount,
             wal, new Snapshotter(dir.SnapDir), recovered.Storage, recovered.Applied, recovered.ConfState,
-            recovered.BootstrapPeers, backend, cluster, waits, ApplyEntry, InstallSnapshot, OnLeaderChanged, Stop),
+            recovered.BootstrapPeers, backend, cluster, waits, ApplyEntry, InstallSnapshot, OnLeaderChanged, Stop) { PeerTls = peerTls },
             loggers);
         if (recovered.SingleVoter)
         {
@@ -101,7 +101,10 @@ public sealed partial class EtcdServer : IAsyncDisposable
 
     /// <summary>Opens (or creates) the member's data dir: a restart recovers from the WAL and snapshot and ignores
     /// the --initial-* flags; a new member bootstraps (or joins) as --initial-cluster-state says.</summary>
-    public static async Task<EtcdServer> StartAsync(ServerConfig config, ILoggerFactory loggers, TimeProvider time, CancellationToken ct)
+    public static Task<EtcdServer> StartAsync(ServerConfig config, ILoggerFactory loggers, TimeProvider time, CancellationToken ct) =>
+        StartAsync(config, null, loggers, time, ct);
+
+    internal static async Task<EtcdServer> StartAsync(ServerConfig config, Hosting.TlsSetup? peerTls, ILoggerFactory loggers, TimeProvider time, CancellationToken ct)
     {
         var dir = new DataDir(config.DataDir);
         if (dir.WrittenByEtcd)
@@ -114,8 +117,8 @@ public sealed partial class EtcdServer : IAsyncDisposable
         {
             var (wal, recovered) = Wal.Exists(dir.WalDir)
                 ? Recover(dir)
-                : await Bootstrap.NewMemberAsync(config, dir, backend, ct).ConfigureAwait(false);
-            return new EtcdServer(config, dir, backend, wal, recovered, loggers, time);
+                : await Bootstrap.NewMemberAsync(config, dir, backend, peerTls, ct).ConfigureAwait(false);
+            return new EtcdServer(config, dir, backend, wal, recovered, loggers, time, peerTls);
         }
         catch
         {

@@ -2,6 +2,7 @@ using System.CommandLine;
 using Cairn.Bench.Load;
 using Cairn.Bench.Reporting;
 using Cairn.Bench.Workloads;
+using Grpc.Core;
 
 namespace Cairn.Bench.Cli;
 
@@ -83,7 +84,18 @@ internal static class WorkloadCommand
             }
 
             var json = options.Json(result);
-            var report = await RunAsync(kind, settings, prefill: skipPrefill is null || !result.GetValue(skipPrefill), json, cancellationToken);
+            BenchReport report;
+            try
+            {
+                report = await RunAsync(kind, settings, prefill: skipPrefill is null || !result.GetValue(skipPrefill), json, cancellationToken);
+            }
+            catch (Exception e) when (e is RpcException or LoadError or TimeoutException)
+            {
+                // Connecting, writing the key space or starting the workload (streams, leases) failed: no load ran.
+                Console.Error.WriteLine($"{kind.Name} could not start against {string.Join(',', settings.Endpoints)}: {(e is RpcException rpc ? $"{rpc.StatusCode} {rpc.Status.Detail}" : e.Message)}");
+                return 1;
+            }
+
             if (json)
             {
                 ReportWriter.WriteJson(report);

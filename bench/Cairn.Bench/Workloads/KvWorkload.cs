@@ -35,8 +35,15 @@ internal abstract class KvWorkload(LoadSettings settings) : IWorkload
         await Client(client).PutAsync(new PutRequest { Key = key, Value = Value }, deadline: Connections.Deadline(), cancellationToken: cancellationToken)
             .ConfigureAwait(false);
 
-    protected async ValueTask RangeAsync(int client, ByteString key, CancellationToken cancellationToken) =>
-        await Client(client).RangeAsync(
+    /// <summary>Reads one key of the prefilled key space; an empty answer is an error (the key must be there).</summary>
+    protected async ValueTask RangeAsync(int client, ByteString key, CancellationToken cancellationToken)
+    {
+        var response = await Client(client).RangeAsync(
                 new RangeRequest { Key = key, Serializable = Settings.Serializable }, deadline: Connections.Deadline(), cancellationToken: cancellationToken)
             .ConfigureAwait(false);
+        if (response.Kvs.Count != 1)
+        {
+            throw new LoadError($"range of a prefilled key returned {response.Kvs.Count} keys");
+        }
+    }
 }

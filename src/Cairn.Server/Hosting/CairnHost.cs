@@ -38,6 +38,8 @@ public static partial class CairnHost
 
         using var loggers = LoggerFactory.Create(configureLogging);
         var logger = loggers.CreateLogger("cairn");
+        using var clientTls = TlsSetup.ForClients(config, logger);
+        using var peerTls = TlsSetup.ForPeers(config, logger);
         var peerPorts = config.ListenPeerUrls.Select(u => u.Port).ToHashSet();
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
@@ -46,15 +48,15 @@ public static partial class CairnHost
             kestrel.Limits.Http2.MaxStreamsPerConnection = 1000;
             foreach (var url in config.ListenClientUrls)
             {
-                Listen(kestrel, url, "--listen-client-urls");
+                Listen(kestrel, url, "--listen-client-urls", clientTls);
             }
             foreach (var url in config.ListenPeerUrls)
             {
-                Listen(kestrel, url, "--listen-peer-urls");
+                Listen(kestrel, url, "--listen-peer-urls", peerTls);
             }
         });
 
-        var server = await EtcdServer.StartAsync(config, loggers, TimeProvider.System, ct).ConfigureAwait(false);
+        var server = await EtcdServer.StartAsync(config, peerTls, loggers, TimeProvider.System, ct).ConfigureAwait(false);
         await using (server.ConfigureAwait(false))
         {
             builder.Services.AddSingleton(server);
@@ -145,15 +147,15 @@ public static partial class CairnHost
     }
 
     /// <summary>Binds one URL: localhost binds loopback, an IP binds that address; etcd refuses host names.</summary>
-    private static void Listen(KestrelServerOptions kestrel, Uri url, string flag)
+    private static void Listen(KestrelServerOptions kestrel, Uri url, string flag, TlsSetup? tls)
     {
         Action<ListenOptions> configure = listen =>
         {
             listen.Protocols = HttpProtocols.Http1AndHttp2;
-            if (url.Scheme != "http")
+            if (url.Scheme == "https")
             {
-                throw new StartupException(
-                    $"{flag} {url.OriginalString}: TLS is not supported by this version of cairn; use http://");
+                tls!.ConfigureHttps(listen); // ForClients/ForPeers return a setup whenever a URL of the side is https
+                return;
             }
             listen.Use(next => context => H2cPrefaceDetector.OnConnectionAsync(context, next));
         };

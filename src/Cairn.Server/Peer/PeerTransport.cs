@@ -10,7 +10,7 @@ namespace Cairn.Server.Peer;
 /// Routes the raft loop's outgoing messages to one <see cref="PeerSender"/> per peer. Peers come and go with
 /// membership changes. Sending never blocks.
 /// </summary>
-internal sealed class PeerTransport(IPeerHandler handler, ILoggerFactory loggers) : IAsyncDisposable
+internal sealed class PeerTransport(IPeerHandler handler, ILoggerFactory loggers, Hosting.TlsSetup? peerTls = null) : IAsyncDisposable
 {
     private readonly ConcurrentDictionary<ulong, PeerSender> peers = new();
     private readonly ILogger logger = loggers.CreateLogger("cairn.peer");
@@ -21,7 +21,7 @@ internal sealed class PeerTransport(IPeerHandler handler, ILoggerFactory loggers
         {
             return;
         }
-        peers[id] = new PeerSender(id, new Uri(peerUrls[0]), handler, Connect, logger);
+        peers[id] = new PeerSender(id, new Uri(peerUrls[0]), handler, url => Connect(url, peerTls), logger);
     }
 
     public async Task RemovePeerAsync(ulong id)
@@ -50,22 +50,24 @@ internal sealed class PeerTransport(IPeerHandler handler, ILoggerFactory loggers
     }
 
     /// <summary>One HTTP/2 connection per peer (h2c for http://), with keepalive pings to notice dead peers.</summary>
-    public static GrpcChannel Connect(Uri url) => GrpcChannel.ForAddress(url, new GrpcChannelOptions
+    public static GrpcChannel Connect(Uri url, Hosting.TlsSetup? peerTls = null)
     {
-        HttpHandler = new SocketsHttpHandler
+        var handler = peerTls?.PeerClientHandler() ?? new SocketsHttpHandler();
+        handler.ConnectTimeout = TimeSpan.FromSeconds(1);
+        handler.KeepAlivePingDelay = TimeSpan.FromSeconds(5);
+        handler.KeepAlivePingTimeout = TimeSpan.FromSeconds(5);
+        handler.KeepAlivePingPolicy = HttpKeepAlivePingPolicy.Always;
+        handler.EnableMultipleHttp2Connections = true;
+        handler.PooledConnectionIdleTimeout = Timeout.InfiniteTimeSpan;
+        return GrpcChannel.ForAddress(url, new GrpcChannelOptions
         {
-            ConnectTimeout = TimeSpan.FromSeconds(1),
-            KeepAlivePingDelay = TimeSpan.FromSeconds(5),
-            KeepAlivePingTimeout = TimeSpan.FromSeconds(5),
-            KeepAlivePingPolicy = HttpKeepAlivePingPolicy.Always,
-            EnableMultipleHttp2Connections = true,
-            PooledConnectionIdleTimeout = Timeout.InfiniteTimeSpan,
-        },
-        HttpVersion = HttpVersion.Version20,
-        HttpVersionPolicy = HttpVersionPolicy.RequestVersionExact,
-        MaxReceiveMessageSize = null,
-        MaxSendMessageSize = null,
-    });
+            HttpHandler = handler,
+            HttpVersion = HttpVersion.Version20,
+            HttpVersionPolicy = HttpVersionPolicy.RequestVersionExact,
+            MaxReceiveMessageSize = null,
+            MaxSendMessageSize = null,
+        });
+    }
 
     public async ValueTask DisposeAsync()
     {

@@ -31,7 +31,10 @@ internal sealed record RaftNodeHost(
     Action<Entry> ApplyNormal,
     Action<string, Snapshot> InstallSnapshot,
     Action<ulong, bool> LeaderChanged,
-    Action<string> Stop);
+    Action<string> Stop)
+{
+    public Hosting.TlsSetup? PeerTls { get; init; }
+}
 
 /// <summary>
 /// The member's raft loop around a Cairn.Raft <see cref="RawNode"/> (etcd's etcdserver/raft.go): one thread
@@ -92,7 +95,7 @@ internal sealed partial class RaftNode : IPeerHandler, IAsyncDisposable
         {
             node.Bootstrap(peers);
         }
-        transport = new PeerTransport(this, loggers);
+        transport = new PeerTransport(this, loggers, host.PeerTls);
         foreach (var m in host.Cluster.Members)
         {
             transport.AddPeer(m.Id, m.PeerUrls);

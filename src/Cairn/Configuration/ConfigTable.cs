@@ -137,7 +137,7 @@ internal static class ConfigTable
             (t, v) => t with { AutoTls = (bool)v }),
         Tls(PeerTls + "crl-file", "peer-crl-file", K.String, "Path to the peer certificate revocation list.",
             (t, v) => t with { CrlFile = Str(v) }),
-        Row(Security, "cipher-suites", K.Strings, "", NotYet, "Comma-separated TLS cipher suites for clients and peers (empty: the platform's defaults).",
+        Row(Security, "cipher-suites", K.Strings, "", Supported, "Comma-separated TLS cipher suites for clients and peers (empty: the platform's defaults).",
             (c, v) => c with { CipherSuites = List(v) }),
         Row(Security, "cors", K.Urls, "*", NotYet, "Comma-separated origins allowed for CORS (empty or * allows all).",
             (c, v) => c with { Cors = List(v) }) with { Allowed = ["*"] },
@@ -191,7 +191,7 @@ internal static class ConfigTable
             (c, v) => c with { ExperimentalEnableLeaseCheckpointPersist = (bool)v }),
         Row(Experimental, "experimental-compaction-batch-limit", K.Int, "1000", NotYet, "Most revisions deleted in one compaction batch.",
             (c, v) => c with { ExperimentalCompactionBatchLimit = (long)v }),
-        Row(Experimental, "experimental-peer-skip-client-san-verification", K.Bool, "false", NotYet, "Skip the SAN check of peers' client certificates.",
+        Row(Experimental, "experimental-peer-skip-client-san-verification", K.Bool, "false", Supported, "Skip the SAN check of peers' client certificates.",
             (c, v) => c with { PeerTransportSecurity = c.PeerTransportSecurity with { SkipClientSanVerification = (bool)v } })
             with { YamlKey = PeerTls + "skip-client-san-verification" },
         Row(Experimental, "experimental-watch-progress-notify-interval", K.Duration, "10m", Supported, "Time between watch progress notifications.",
@@ -248,7 +248,7 @@ internal static class ConfigTable
         Func<TransportSecurity, object, TransportSecurity> set)
     {
         var peer = yamlKey.StartsWith(PeerTls, StringComparison.Ordinal);
-        return new ConfigOption(name, kind, kind == K.Bool ? "false" : "", Security, NotYet, help)
+        return new ConfigOption(name, kind, kind == K.Bool ? "false" : "", Security, name.EndsWith("crl-file", StringComparison.Ordinal) ? NotYet : Supported, help)
         {
             YamlKey = yamlKey,
             Apply = peer

@@ -132,6 +132,13 @@ public sealed class TlsSetupTests : IDisposable
     }
 
     [Fact]
+    public void Create_CrlFile_IsRefusedRatherThanIgnored()
+    {
+        var e = Assert.Throws<StartupException>(() => Client(new TransportSecurity { AutoTls = true, CrlFile = "revoked.crl" }));
+        Assert.Contains("--client-crl-file is not supported", e.Message);
+    }
+
+    [Fact]
     public void Create_UnknownCipherSuite_IsRefusedNamingIt()
     {
         var e = Assert.Throws<StartupException>(() => Client(new TransportSecurity { AutoTls = true }, ["TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", "TLS_MADE_UP"]));
