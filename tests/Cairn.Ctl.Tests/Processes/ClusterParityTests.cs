@@ -17,7 +17,7 @@ public sealed class ClusterParityTests
             ["member", "remove"], ["member", "remove", "zz"], ["member", "update", "1"], ["member", "promote", "1"], ["member", "remove", "1"],
             ["member", "add"], ["member", "add", "m9"],
             ["endpoint", "status"], ["endpoint", "status", "-w", "json"], ["endpoint", "status", "-w", "fields"],
-            ["endpoint", "status", "--cluster"], ["endpoint", "status", "-w", "protobuf"],
+            ["endpoint", "status", "--cluster"],
             ["endpoint", "hashkv"], ["endpoint", "hashkv", "-w", "json"], ["endpoint", "hashkv", "-w", "table"], ["endpoint", "hashkv", "--cluster", "-w", "fields"],
             ["endpoint", "hashkv", "--rev=2"],
             ["alarm", "list"], ["alarm", "list", "-w", "json"], ["alarm", "disarm"], ["alarm", "disarm", "-w", "json"], ["alarm", "list", "x"],

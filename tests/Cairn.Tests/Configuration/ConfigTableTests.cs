@@ -98,6 +98,10 @@ public sealed class ConfigTableTests
             "listen-peer-urls", "listen-client-urls", "quota-backend-bytes", "max-txn-ops", "max-request-bytes",
             "initial-advertise-peer-urls", "initial-cluster", "initial-cluster-state", "initial-cluster-token",
             "advertise-client-urls", "logger", "log-outputs", "log-level", "debug", "log-output",
+            "cert-file", "key-file", "client-cert-auth", "client-cert-allowed-hostname", "trusted-ca-file", "auto-tls",
+            "peer-cert-file", "peer-key-file", "peer-client-cert-auth", "peer-trusted-ca-file", "peer-cert-allowed-cn",
+            "peer-cert-allowed-hostname", "peer-auto-tls", "cipher-suites", "experimental-peer-skip-client-san-verification",
+            "experimental-watch-progress-notify-interval",
         ];
         Assert.Equal(supported.Order(), ConfigTable.All.Where(o => o.Support == OptionSupport.Supported).Select(o => o.Name).Order());
         Assert.Equal(["enable-v2", "experimental-backend-bbolt-freelist-type"],
