@@ -106,11 +106,16 @@ public sealed class ConfigFileTests : IDisposable
     }
 
     [Fact]
-    public void TlsSection_UntilSupported_IsRefusedNamingTheYamlKey()
+    public void TlsSection_SetsTheClientTransportSecurity() =>
+        Assert.Equal("/etc/cairn/etcd.pem",
+            Runs(Load("--config-file", Write("client-transport-security:\n  cert-file: /etc/cairn/etcd.pem\n"))).ClientTransportSecurity.CertFile);
+
+    [Fact]
+    public void UnsupportedYamlKey_IsRefusedNamingTheKeyAndLine()
     {
-        var path = Write("client-transport-security:\n  cert-file: /etc/cairn/etcd.pem\n");
+        var path = Write("client-transport-security:\n  crl-file: /etc/cairn/crl.pem\n");
         Assert.Equal(
-            $"cairn: --cert-file is not supported by this version of cairn; remove it or set it to its default '' (it is set by client-transport-security.cert-file in {path} line 2)",
+            $"cairn: --client-crl-file is not supported by this version of cairn; remove it or set it to its default '' (it is set by client-transport-security.crl-file in {path} line 2)",
             Fails(Load("--config-file", path), 1));
     }
 

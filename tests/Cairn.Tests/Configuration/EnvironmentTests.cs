@@ -163,15 +163,17 @@ public sealed class EnvironmentTests
     }
 
     [Fact]
-    public void GuideTlsFlags_AreEachNamedAsNotSupportedYet()
+    public void GuideTlsFlags_LandInTheClientAndPeerTransportSecurity()
     {
-        var message = Fails(Load(
+        var config = Runs(Load(
             "--cert-file=/etc/kubernetes/ssl/etcd.pem", "--key-file=/etc/kubernetes/ssl/etcd-key.pem",
             "--peer-cert-file=/etc/kubernetes/ssl/etcd.pem", "--peer-key-file=/etc/kubernetes/ssl/etcd-key.pem",
-            "--trusted-ca-file=/etc/kubernetes/ssl/ca.pem", "--peer-trusted-ca-file=/etc/kubernetes/ssl/ca.pem"), 1);
-        var lines = message.Split('\n');
-        Assert.Equal(6, lines.Length);
-        Assert.Equal("cairn: --cert-file is not supported by this version of cairn; remove it or set it to its default ''", lines[0]);
-        Assert.All(lines, l => Assert.Matches("^cairn: --[a-z-]+ is not supported by this version of cairn", l));
+            "--trusted-ca-file=/etc/kubernetes/ssl/ca.pem", "--peer-trusted-ca-file=/etc/kubernetes/ssl/ca.pem"));
+        Assert.Equal("/etc/kubernetes/ssl/etcd.pem", config.ClientTransportSecurity.CertFile);
+        Assert.Equal("/etc/kubernetes/ssl/etcd-key.pem", config.ClientTransportSecurity.KeyFile);
+        Assert.Equal("/etc/kubernetes/ssl/ca.pem", config.ClientTransportSecurity.TrustedCaFile);
+        Assert.Equal("/etc/kubernetes/ssl/etcd.pem", config.PeerTransportSecurity.CertFile);
+        Assert.Equal("/etc/kubernetes/ssl/etcd-key.pem", config.PeerTransportSecurity.KeyFile);
+        Assert.Equal("/etc/kubernetes/ssl/ca.pem", config.PeerTransportSecurity.TrustedCaFile);
     }
 }

@@ -56,11 +56,10 @@ public sealed class GoFlagSyntaxTests
     }
 
     [Fact]
-    public void BareClientCertAuth_ParsesAsTrue_AndIsRefusedOnlyBecauseTlsIsNotSupportedYet()
+    public void BareClientCertAuth_ParsesAsTrue()
     {
-        var message = Fails(Load("--client-cert-auth"), 1);
-        Assert.Contains("--client-cert-auth is not supported by this version of cairn", message);
-        Runs(Load("--client-cert-auth=false"));
+        Assert.True(Runs(Load("--client-cert-auth")).ClientTransportSecurity.ClientCertAuth);
+        Assert.False(Runs(Load("--client-cert-auth=false")).ClientTransportSecurity.ClientCertAuth);
     }
 
     [Fact]

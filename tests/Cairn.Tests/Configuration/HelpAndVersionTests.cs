@@ -36,7 +36,8 @@ public sealed class HelpAndVersionTests
             }
         }
         Assert.Contains("  --data-dir '${name}.cairn'\n", help);
-        Assert.Contains("  --cert-file ''\n    Path to the client server TLS certificate file. [not supported yet]\n", help);
+        Assert.Contains("  --cert-file ''\n    Path to the client server TLS certificate file.\n", help);
+        Assert.Contains("  --client-crl-file ''\n    Path to the client certificate revocation list. [not supported yet]\n", help);
         Assert.Contains("  --enable-v2 'false'\n    Accept etcd v2 client requests. [accepted; no effect in cairn]\n", help);
         Assert.Contains("  cairn --config-file\n", help);
         Assert.Contains("  cairn --version\n", help);

@@ -34,10 +34,10 @@ public sealed class UnsupportedFlagTests
     [Fact]
     public void SeveralUnsupportedFlags_AreAllNamed()
     {
-        var message = Fails(Load("--auto-tls", "--wal-dir", "/wal", "--enable-pprof"), 1);
+        var message = Fails(Load("--client-crl-file", "/crl", "--wal-dir", "/wal", "--enable-pprof"), 1);
         Assert.Equal(
             "cairn: --wal-dir is not supported by this version of cairn; remove it or set it to its default ''\n" +
-            "cairn: --auto-tls is not supported by this version of cairn; remove it or set it to its default 'false'\n" +
+            "cairn: --client-crl-file is not supported by this version of cairn; remove it or set it to its default ''\n" +
             "cairn: --enable-pprof is not supported by this version of cairn; remove it or set it to its default 'false'", message);
     }
 
