@@ -11,7 +11,24 @@ internal static class Signals
     private const int SigCont = 18;
     private const int SigTerm = 15;
 
-    public static void Stop(int pid) => Send(pid, SigStop);
+    /// <summary>
+    /// SIGSTOP, then waits until every thread of the process is in the stopped state: kill(2) returns before the
+    /// stop takes effect, and a thread still running could answer one more request.
+    /// </summary>
+    public static void Stop(int pid)
+    {
+        Send(pid, SigStop);
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (!AllThreadsStopped(pid))
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"process {pid} did not stop within 10 s of SIGSTOP");
+            }
+
+            Thread.Sleep(1);
+        }
+    }
 
     public static void Continue(int pid) => Send(pid, SigCont);
 
@@ -29,6 +46,29 @@ internal static class Signals
         {
             throw new Win32Exception(Marshal.GetLastPInvokeError(), $"kill({pid}, {signal}) failed");
         }
+    }
+
+    // /proc/<pid>/task/<tid>/stat is "tid (comm) S ...": the state letter follows the last ')'; 'T' is stopped.
+    private static bool AllThreadsStopped(int pid)
+    {
+        foreach (var task in Directory.EnumerateDirectories($"/proc/{pid}/task"))
+        {
+            try
+            {
+                var stat = File.ReadAllText(Path.Combine(task, "stat"));
+                var state = stat[(stat.LastIndexOf(')') + 2)..].TrimStart()[0];
+                if (state is not ('T' or 't' or 'Z' or 'X'))
+                {
+                    return false;
+                }
+            }
+            catch (IOException)
+            {
+                // the thread exited between listing and reading
+            }
+        }
+
+        return true;
     }
 
     [DllImport("libc", EntryPoint = "kill", SetLastError = true)]

@@ -124,7 +124,7 @@ internal sealed partial class EtcdPair : IAsyncDisposable
     /// <summary>Durations such as "took = 1.2ms" vary run to run.</summary>
     public static string WithoutDurations(string text) => Duration().Replace(text, "<duration>");
 
-    [GeneratedRegex(@"\b\d+(\.\d+)? (B|kB|MB|GB)\b|(?<=""dbSize(InUse)?"":)\d+")]
+    [GeneratedRegex(@"\b\d+(\.\d+)? (B|kB|MB|GB)\b|(?<=""dbSize(InUse)?"":)\d+|(?<=""DBSize(InUse)?"" : )\d+")]
     private static partial Regex DbSize();
 
     [GeneratedRegex(@"\d+(\.\d+)?(ns|µs|ms|s)\b")]

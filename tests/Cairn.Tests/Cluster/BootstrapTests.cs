@@ -25,7 +25,17 @@ public sealed class BootstrapTests(ITestOutputHelper output)
         figures.Report($"{size} members of {cluster.Binary} healthy {clock.Elapsed.TotalSeconds:0.00} s after start");
         var etcdctl = cluster.Etcdctl();
 
-        var table = await etcdctl.SucceedAsync("member", "list");
+        // Each member publishes its name and client URLs through raft once it runs; the member answering may apply
+        // the others' a moment after they turned healthy.
+        CommandResult table = null!;
+        await Wait.UntilAsync(
+            async _ =>
+            {
+                table = await etcdctl.SucceedAsync("member", "list");
+                return cluster.Members.All(m => table.Lines.Any(l => l.Contains($", {m.Name}, ", StringComparison.Ordinal) && l.EndsWith($", {m.Endpoint}, false", StringComparison.Ordinal)));
+            },
+            TimeSpan.FromSeconds(10),
+            "every member's published client URL in member list");
         Assert.Equal(size, table.Lines.Count);
         foreach (var member in cluster.Members)
         {
