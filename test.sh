@@ -35,6 +35,15 @@ for project in tests/*.Tests/*.csproj; do
   echo "$name: ${p:-0} passed, ${f:-0} failed in $((SECONDS - t0)) s"
   rm -f "$log"
 done
+# BenchmarkDotNet as a dry job: each micro-benchmark runs once, so a broken benchmark fails CI.
+t0=$SECONDS
+log=$(mktemp)
+if dotnet run -c Release --no-build --project bench/Cairn.Benchmarks -- --filter '*' --job dry >"$log" 2>&1; then
+  echo "benchmarks (dry job): $(grep -c '^| ' "$log" || true) table lines in $((SECONDS - t0)) s"
+else
+  tail -50 "$log"; echo "benchmarks (dry job): failed"; status=1
+fi
+rm -f "$log"
 echo "total time: $((SECONDS - start)) s"
 echo "tests: $passed passed, $failed failed, $skipped skipped"
 [ "$failed" = 0 ] && exit $status || exit 1

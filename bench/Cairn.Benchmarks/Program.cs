@@ -12,7 +12,8 @@ namespace Cairn.Benchmarks;
 /// </summary>
 public static class Program
 {
-    public static void Main(string[] args)
+    /// <summary>Exit code 1 when a benchmark failed to run (so CI's dry job catches a broken benchmark).</summary>
+    public static int Main(string[] args)
     {
         var effective = args.ToList();
         if (!args.Any(a => a is "--inProcess" or "-i"))
@@ -25,6 +26,8 @@ public static class Program
             effective.AddRange(["--artifacts", Path.Combine(Path.GetTempPath(), "cairn-benchmarks")]);
         }
 
-        BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run([.. effective]);
+        var summaries = BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run([.. effective]).ToList();
+        var failed = summaries.Count == 0 || summaries.Any(s => s.HasCriticalValidationErrors || s.Reports.Any(r => !r.Success));
+        return failed ? 1 : 0;
     }
 }

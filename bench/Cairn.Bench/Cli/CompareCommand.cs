@@ -57,7 +57,7 @@ internal static class CompareCommand
                 Etcd = etcdBinary,
                 Cairn = cairnBinary,
                 Quick = isQuick,
-                DataDir = result.GetValue(dataDir),
+                DataDir = result.GetValue(dataDir) is { Length: > 0 } d ? Path.GetFullPath(d) : null,
                 Only = (result.GetValue(workloads) ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
                 RssKeys = isQuick ? 0 : result.GetValue(rssKeys) ?? 1_000_000,
                 CheckPerf = !isQuick && !result.GetValue(skipCheckPerf),

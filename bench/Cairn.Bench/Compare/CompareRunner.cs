@@ -126,7 +126,7 @@ internal sealed class CompareRunner(CompareOptions options, Action<string> log, 
     {
         private readonly LoadSettings _settings = c.Settings with { Endpoints = server.Endpoints };
         private readonly List<RunSamples> _runs = [];
-        private IReadOnlyList<string> _series = c.Kind.Create(c.Settings with { Endpoints = server.Endpoints }).Series;
+        private IReadOnlyList<string>? _series;
         private Connections? _connections;
         private string? _failure;
 
@@ -177,8 +177,9 @@ internal sealed class CompareRunner(CompareOptions options, Action<string> log, 
 
         public BenchReport Report(TimeSpan pass)
         {
-            var runs = _failure is null ? _runs : [.. _runs, new RunSamples(_series.Select(_ => new List<double>()).ToArray(), 0, 1, 0, [_failure])];
-            return BenchReport.From(c.Name, _series, server.Name, _settings with { Duration = pass }, runs);
+            var series = _series ?? c.Kind.Create(_settings).Series;
+            var runs = _failure is null ? _runs : [.. _runs, new RunSamples(series.Select(_ => new List<double>()).ToArray(), 0, 1, 0, [_failure])];
+            return BenchReport.From(c.Name, series, server.Name, _settings with { Duration = pass }, runs);
         }
 
         public void Dispose() => _connections?.Dispose();

@@ -2,12 +2,12 @@ using Cairn.Testing;
 
 namespace Cairn.Bench.Compare;
 
-/// <summary>Where and with what a comparison ran: cores, load average before and after, both servers' versions.</summary>
-internal sealed record MachineInfo(int Cores, string LoadBefore, string LoadAfter, string Kernel, string Etcd, string Cairn, string CairnVersion)
+/// <summary>Where and with what a comparison ran: cores, load average before and after, both servers' binaries and <c>--version</c> lines.</summary>
+internal sealed record MachineInfo(int Cores, string LoadBefore, string LoadAfter, string Kernel, string Etcd, string Cairn, string EtcdVersion, string CairnVersion)
 {
     public static async Task<MachineInfo> CaptureAsync(ServerBinary etcd, ServerBinary cairn, CancellationToken cancellationToken) =>
         new(Environment.ProcessorCount, LoadAverage(), "", Environment.OSVersion.VersionString, etcd.ToString(), cairn.ToString(),
-            await VersionAsync(cairn, cancellationToken).ConfigureAwait(false) + " / etcd " + await VersionAsync(etcd, cancellationToken).ConfigureAwait(false));
+            await VersionAsync(etcd, cancellationToken).ConfigureAwait(false), await VersionAsync(cairn, cancellationToken).ConfigureAwait(false));
 
     /// <summary>The first three fields of /proc/loadavg (1, 5 and 15 minutes).</summary>
     public static string LoadAverage()
@@ -28,8 +28,8 @@ internal sealed record MachineInfo(int Cores, string LoadBefore, string LoadAfte
         {
             var result = await ProcessRunner.RunAsync(
                 binary.FileName, [.. binary.LeadingArguments, "--version"], timeout: TimeSpan.FromSeconds(20), cancellationToken: cancellationToken).ConfigureAwait(false);
-            var first = result.Lines.FirstOrDefault(l => l.Contains("ersion", StringComparison.Ordinal)) ?? result.Lines.FirstOrDefault() ?? "";
-            return first.Replace("Version:", "", StringComparison.Ordinal).Trim();
+            // Both print etcd's format: "etcd Version: 3.4.23", "Git SHA: ...", ...; cairn adds "cairn Version: ...".
+            return string.Join("; ", result.Lines.Where(l => l.Contains("Version:", StringComparison.Ordinal) || l.StartsWith("Git SHA:", StringComparison.Ordinal)));
         }
         catch (Exception e) when (e is TimeoutException or System.ComponentModel.Win32Exception)
         {

@@ -27,7 +27,7 @@ internal static class ResultsFile
         md.AppendLine(Inv($"# cairn-bench compare, {r.Started:yyyy-MM-dd HH:mm zzz}{(r.Quick ? " (--quick)" : "")}"));
         md.AppendLine();
         md.AppendLine(Inv($"{m.Cores} cores, {m.Kernel}; load average {m.LoadBefore} before, {m.LoadAfter} after; {r.Seconds:0} s in all."));
-        md.AppendLine(Inv($"Versions: cairn {m.CairnVersion}. Binaries: `{m.Cairn}`, `{m.Etcd}`."));
+        md.AppendLine(Inv($"cairn: `{m.Cairn}` ({m.CairnVersion}). etcd: `{m.Etcd}` ({m.EtcdVersion})."));
         md.AppendLine(Inv($"Each workload: a {r.Plan.Warmup.TotalSeconds:0.#} s warm-up per server, then {r.Plan.Passes} timed passes of {r.Plan.Pass.TotalSeconds:0.#} s per server, alternating (etcd, cairn, cairn, etcd, ...). Both servers run with the same flags, their data on the same disk; only one is under load at a time."));
         md.AppendLine();
         md.AppendLine(Table(r.Cases));

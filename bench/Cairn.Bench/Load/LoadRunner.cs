@@ -40,10 +40,10 @@ internal sealed class LoadRunner(LoadSettings settings, IWorkload workload)
     public async Task<RunSamples> RunAsync(Connections connections, CancellationToken cancellationToken)
     {
         var samples = new SampleSet(workload.Series.Count);
-        await workload.StartAsync(new WorkloadContext(settings, connections, samples), cancellationToken).ConfigureAwait(false);
         double seconds;
         try
         {
+            await workload.StartAsync(new WorkloadContext(settings, connections, samples), cancellationToken).ConfigureAwait(false);
             var start = Stopwatch.GetTimestamp();
             Interlocked.Exchange(ref _startTimestamp, start);
             long? deadline = settings.Duration is { } d ? start + (long)(d.TotalSeconds * Stopwatch.Frequency) : null;

@@ -26,10 +26,17 @@ internal sealed class WatchStream(GrpcChannel channel, int watchers, SampleSet.L
     {
         _call = new Watch.WatchClient(channel).Watch(cancellationToken: _cancel.Token);
         _reader = Task.Run(() => ReadAsync(_call));
-        for (var i = 0; i < watchers; i++)
+        try
         {
-            await _call.RequestStream.WriteAsync(new WatchRequest { CreateRequest = new WatchCreateRequest { Key = key, RangeEnd = end } })
-                .ConfigureAwait(false);
+            for (var i = 0; i < watchers; i++)
+            {
+                await _call.RequestStream.WriteAsync(new WatchRequest { CreateRequest = new WatchCreateRequest { Key = key, RangeEnd = end } })
+                    .ConfigureAwait(false);
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            // The server ended the call already; the reader has recorded why, and waiting below reports it.
         }
 
         await _allCreated.Task.WaitAsync(CreateTimeout, cancellationToken).ConfigureAwait(false);

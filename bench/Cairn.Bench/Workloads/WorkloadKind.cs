@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Cairn.Bench.Load;
 
 namespace Cairn.Bench.Workloads;
@@ -6,7 +7,7 @@ namespace Cairn.Bench.Workloads;
 /// A named workload: its command name, what it does, whether the key space must be written first, and a factory for
 /// one run's instance.
 /// </summary>
-internal sealed record WorkloadKind(string Name, string Description, bool NeedsPrefill, Func<LoadSettings, IWorkload> Create)
+internal sealed record WorkloadKind(string Name, string Description, bool NeedsPrefill, [property: JsonIgnore] Func<LoadSettings, IWorkload> Create)
 {
     public static readonly WorkloadKind Put = new("put", "puts of --val-size values to keys of the key space", false, s => new PutWorkload(s));
 

@@ -1,7 +1,8 @@
+using Cairn.Raft;
 using Cairn.Raft.Raftpb;
 using Google.Protobuf;
 
-namespace Cairn.Raft.Benchmarks;
+namespace Cairn.Benchmarks.Raft;
 
 /// <summary>
 /// A cluster of <see cref="RawNode"/>s wired together in memory: messages go straight from one node's Ready to
@@ -118,7 +119,7 @@ public sealed class InMemoryCluster
         {
             if (e.Type == EntryType.EntryConfChange)
             {
-                _confStates[i] = node.ApplyConfChange(Raftpb.ConfChange.Parser.ParseFrom(e.Data));
+                _confStates[i] = node.ApplyConfChange(ConfChange.Parser.ParseFrom(e.Data));
             }
 
             _applied[i] = e.Index;

@@ -1,7 +1,7 @@
 using BenchmarkDotNet.Attributes;
 using Google.Protobuf;
 
-namespace Cairn.Raft.Benchmarks;
+namespace Cairn.Benchmarks.Raft;
 
 /// <summary>
 /// Proposals through a three-node in-memory cluster, from Propose until every node has persisted, committed and
