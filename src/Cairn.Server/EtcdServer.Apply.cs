@@ -6,7 +6,7 @@ using Cairn.Server.Raft;
 
 namespace Cairn.Server;
 
-/// <summary>Applying committed normal entries (etcd's applierV3), on the raft loop, in index order.</summary>
+/// <summary>Applying committed normal entries (etcd's applierV3), on the raft applier thread, in index order.</summary>
 public sealed partial class EtcdServer
 {
     /// <summary>
@@ -38,7 +38,7 @@ public sealed partial class EtcdServer
         else
         {
             // A leader's first entry of its term: the lessor may be promoted now.
-            OnLeaderEntryApplied();
+            OnLeaderEntryApplied(entry.Term);
         }
         backend.SetConsistentIndex(entry.Index, entry.Term);
         if (request is not null)

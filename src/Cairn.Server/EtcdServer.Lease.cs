@@ -20,8 +20,10 @@ public sealed partial class EtcdServer
     private readonly Lessor lessor;
     private LeaseExpiryLoop? leaseExpiry;
     private LeaseForwarder? leaseForwarder;
-    // Set from raft's soft state; the lessor is promoted when this leader's first entry is applied.
-    private volatile bool leading;
+    // Set from raft's soft state (on the raft loop); the lessor is promoted when this leader's first entry is
+    // applied (on the applier): the gate keeps a late promotion from overtaking a demotion.
+    private readonly Lock leadershipGate = new();
+    private bool leading;
 
     internal Lessor Lessor => lessor;
 
@@ -51,10 +53,13 @@ public sealed partial class EtcdServer
     /// </summary>
     internal void OnLessorLeadership(bool isLeader)
     {
-        leading = isLeader;
-        if (!isLeader)
+        lock (leadershipGate)
         {
-            lessor.Demote();
+            leading = isLeader;
+            if (!isLeader)
+            {
+                lessor.Demote();
+            }
         }
     }
 
@@ -63,11 +68,15 @@ public sealed partial class EtcdServer
     /// earlier terms is too, so the leader promotes its lessor, which extends every lease by an election timeout
     /// (failover never expires a lease early), as etcd does.
     /// </summary>
-    private void OnLeaderEntryApplied()
+    private void OnLeaderEntryApplied(ulong entryTerm)
     {
-        if (leading)
+        lock (leadershipGate)
         {
-            lessor.Promote(TimeSpan.FromMilliseconds(config.ElectionTimeoutMs));
+            // An empty entry of an earlier term (applied late) is not this leadership's first entry.
+            if (leading && entryTerm == raft.Term)
+            {
+                lessor.Promote(TimeSpan.FromMilliseconds(config.ElectionTimeoutMs));
+            }
         }
     }
 

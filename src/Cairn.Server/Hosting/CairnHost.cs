@@ -28,7 +28,10 @@ public static partial class CairnHost
 
     public static async Task<int> RunAsync(ServerConfig config, Action<ILoggingBuilder> configureLogging, CancellationToken ct)
     {
-        var builder = WebApplication.CreateSlimBuilder();
+        // The content root defaults to the working directory, which ASP.NET Core watches recursively for appsettings
+        // changes; under systemd that is the data dir, so every WAL append would wake the watcher. Cairn reads no
+        // appsettings, so the root is the (static) install folder.
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
         builder.Logging.ClearProviders();
         configureLogging(builder.Logging);
         builder.Logging.AddFilter("Microsoft", LogLevel.Warning);

@@ -12,7 +12,9 @@ namespace Cairn.Server.Raft;
 internal sealed partial class RaftNode
 {
     private readonly List<TaskCompletionSource<ulong>> pendingReads = [];
+    // Confirmed reads are released by whichever thread moves the applied index: the applier or the loop.
     private readonly List<(ulong Index, TaskCompletionSource<ulong> Waiter)> confirmedReads = [];
+    private readonly Lock confirmedGate = new();
     private List<TaskCompletionSource<ulong>>? inflightReads;
     private ulong inflightReadId;
     private ulong nextReadId;
@@ -58,9 +60,12 @@ internal sealed partial class RaftNode
         {
             return;
         }
-        foreach (var r in inflightReads)
+        lock (confirmedGate)
         {
-            confirmedReads.Add((rs.Index, r));
+            foreach (var r in inflightReads)
+            {
+                confirmedReads.Add((rs.Index, r));
+            }
         }
         inflightReads = null;
         CompleteReads();
@@ -68,20 +73,23 @@ internal sealed partial class RaftNode
 
     private void CompleteReads()
     {
-        if (confirmedReads.Count == 0)
+        lock (confirmedGate)
         {
-            return;
-        }
-        var applied = appliedIndex;
-        confirmedReads.RemoveAll(r =>
-        {
-            if (r.Index > applied)
+            if (confirmedReads.Count == 0)
             {
-                return false;
+                return;
             }
-            r.Waiter.TrySetResult(r.Index);
-            return true;
-        });
+            var applied = Volatile.Read(ref appliedIndex);
+            confirmedReads.RemoveAll(r =>
+            {
+                if (r.Index > applied)
+                {
+                    return false;
+                }
+                r.Waiter.TrySetResult(r.Index);
+                return true;
+            });
+        }
     }
 
     /// <summary>A ReadIndex can be lost with a message: after an election timeout without an answer, ask again.</summary>
@@ -105,12 +113,15 @@ internal sealed partial class RaftNode
 
     private void FailReads(EtcdError error)
     {
-        foreach (var r in pendingReads.Concat(inflightReads ?? []).Concat(confirmedReads.Select(c => c.Waiter)))
+        lock (confirmedGate)
         {
-            r.TrySetException(error.ToException());
+            foreach (var r in pendingReads.Concat(inflightReads ?? []).Concat(confirmedReads.Select(c => c.Waiter)))
+            {
+                r.TrySetException(error.ToException());
+            }
+            pendingReads.Clear();
+            confirmedReads.Clear();
+            inflightReads = null;
         }
-        pendingReads.Clear();
-        confirmedReads.Clear();
-        inflightReads = null;
     }
 }

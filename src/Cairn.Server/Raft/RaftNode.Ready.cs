@@ -8,9 +8,15 @@ namespace Cairn.Server.Raft;
 
 internal sealed partial class RaftNode
 {
-    /// <summary>One Ready, in the contract's order: persist, send, apply, advance.</summary>
+    /// <summary>
+    /// One Ready: persist, send, hand committed entries to apply, advance. A leader sends first, so its fsync runs
+    /// alongside the followers' (Raft thesis 10.2.1; an entry it has not persisted yet is committed only through
+    /// a later Ready, after this one's fsync). Everyone else persists first, since their messages acknowledge
+    /// what they have persisted. Apply runs on the <see cref="Applier"/> thread while the loop goes on.
+    /// </summary>
     private void ProcessReady(Ready rd)
     {
+        applier.ThrowIfFaulted();
         if (rd.HardState is { } state)
         {
             Volatile.Write(ref term, state.Term);
@@ -18,6 +24,11 @@ internal sealed partial class RaftNode
         if (rd.SoftState is { } soft)
         {
             OnSoftState(soft);
+        }
+        var sentFirst = isLeader;
+        if (sentFirst)
+        {
+            transport.Send(rd.Messages);
         }
         if (rd.Snapshot is { } incoming)
         {
@@ -36,7 +47,10 @@ internal sealed partial class RaftNode
             Volatile.Write(ref term, hs.Term);
             Volatile.Write(ref commitIndex, hs.Commit);
         }
-        transport.Send(rd.Messages);
+        if (!sentFirst)
+        {
+            transport.Send(rd.Messages);
+        }
         foreach (var rs in rd.ReadStates)
         {
             OnReadState(rs);
@@ -60,24 +74,46 @@ internal sealed partial class RaftNode
         }
     }
 
+    /// <summary>
+    /// Hands runs of normal entries to the applier; a conf change is applied here, on the loop (it changes raft's
+    /// configuration), once everything before it is applied.
+    /// </summary>
     private void Apply(IReadOnlyList<Entry> entries)
     {
+        var run = new List<Entry>(entries.Count);
         foreach (var entry in entries)
         {
-            switch (entry.Type)
+            if (entry.Type == EntryType.EntryNormal)
             {
-                case EntryType.EntryNormal:
-                    host.ApplyNormal(entry);
-                    break;
-                case EntryType.EntryConfChange:
-                    ApplyConfChange(ConfChange.Parser.ParseFrom(entry.Data), entry);
-                    break;
-                case EntryType.EntryConfChangeV2:
-                    ApplyConfChangeV2(ConfChangeV2.Parser.ParseFrom(entry.Data), entry);
-                    break;
+                run.Add(entry);
+                continue;
             }
-            Volatile.Write(ref appliedIndex, entry.Index);
+            if (run.Count > 0)
+            {
+                applier.Enqueue([.. run]);
+                run.Clear();
+            }
+            applier.Drain();
+            if (entry.Type == EntryType.EntryConfChange)
+            {
+                ApplyConfChange(ConfChange.Parser.ParseFrom(entry.Data), entry);
+            }
+            else
+            {
+                ApplyConfChangeV2(ConfChangeV2.Parser.ParseFrom(entry.Data), entry);
+            }
+            OnApplied(entry.Index);
         }
+        if (run.Count > 0)
+        {
+            applier.Enqueue([.. run]);
+        }
+    }
+
+    /// <summary>Entries through <paramref name="index"/> are applied: reads waiting for them may go.</summary>
+    private void OnApplied(ulong index)
+    {
+        Volatile.Write(ref appliedIndex, index);
         CompleteReads();
     }
 
@@ -155,6 +191,7 @@ internal sealed partial class RaftNode
     /// <summary>A snapshot from the leader: its backend data replaces ours; raft's log restarts after it.</summary>
     private void InstallSnapshot(Snapshot snapshot)
     {
+        applier.Drain();
         var index = snapshot.Metadata.Index;
         if (!receivedSnapshots.Remove(index, out var dbPath))
         {

@@ -38,10 +38,10 @@ internal sealed record RaftNodeHost(
 
 /// <summary>
 /// The member's raft loop around a Cairn.Raft <see cref="RawNode"/> (etcd's etcdserver/raft.go): one thread
-/// ticks, steps peer messages, takes proposals, and processes each Ready in the contract's order: persist
-/// snapshot, entries and HardState to the WAL (one fsync when MustSync: proposals that arrive together share
-/// it), then send messages, then apply committed entries, then Advance. A single member is a one-voter group
-/// that commits what it has persisted.
+/// ticks, steps peer messages, takes proposals, and processes each Ready: persist snapshot, entries and HardState
+/// to the WAL (one fsync when MustSync: proposals that arrive together share it), send messages (a leader sends
+/// before persisting), hand committed entries to the <see cref="Applier"/> thread, then Advance. A single member
+/// is a one-voter group that commits what it has persisted.
 /// </summary>
 internal sealed partial class RaftNode : IPeerHandler, IAsyncDisposable
 {
@@ -56,6 +56,7 @@ internal sealed partial class RaftNode : IPeerHandler, IAsyncDisposable
         new UnboundedChannelOptions { SingleReader = true });
     private readonly CancellationTokenSource stop = new();
     private readonly Dictionary<ulong, string> receivedSnapshots = [];
+    private readonly Applier applier;
     private readonly Task loop;
     private readonly Task ticker;
     private ConfState confState;
@@ -103,7 +104,9 @@ internal sealed partial class RaftNode : IPeerHandler, IAsyncDisposable
         var hs = host.Storage.InitialState().HardState;
         term = hs.Term;
         commitIndex = hs.Commit;
+        applier = new Applier(host.ApplyNormal, OnApplied);
         loop = Task.Factory.StartNew(RunAsync, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
+        Completion = FirstOf(loop, applier.Completion);
         ticker = TickAsync(stop.Token);
     }
 
@@ -121,8 +124,8 @@ internal sealed partial class RaftNode : IPeerHandler, IAsyncDisposable
 
     public ulong AppliedIndex => Volatile.Read(ref appliedIndex);
 
-    /// <summary>Completes when the loop stops; faults when it stopped on an error.</summary>
-    public Task Completion => loop;
+    /// <summary>Completes when the loop or the applier stops; faults when one stopped on an error.</summary>
+    public Task Completion { get; }
 
     /// <summary>Queues a proposal; its waiter (by <paramref name="id"/>) is triggered when the entry is applied,
     /// or failed at once when raft drops the proposal (no leader).</summary>
@@ -274,6 +277,8 @@ internal sealed partial class RaftNode : IPeerHandler, IAsyncDisposable
         }
     }
 
+    private static async Task FirstOf(Task a, Task b) => await (await Task.WhenAny(a, b).ConfigureAwait(false)).ConfigureAwait(false);
+
     /// <summary>A dropped proposal: there is no leader, or leadership is moving (clients retry both).</summary>
     private EtcdError DroppedError() => LeaderId == 0 ? EtcdErrors.NoLeader : EtcdErrors.LeaderChanged;
 
@@ -286,10 +291,11 @@ internal sealed partial class RaftNode : IPeerHandler, IAsyncDisposable
         {
             await loop.ConfigureAwait(false);
         }
-        catch (Exception e) when (e is IOException or InvalidDataException)
+        catch (Exception e) when (e is IOException or InvalidDataException || applier.Completion.IsFaulted)
         {
             // Already reported through Completion.
         }
+        applier.Dispose();
         FailReads(EtcdErrors.Stopped);
         await transport.DisposeAsync().ConfigureAwait(false);
         stop.Dispose();
