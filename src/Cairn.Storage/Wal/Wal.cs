@@ -9,7 +9,9 @@ namespace Cairn.Storage.Wal;
 /// <para><b>Files.</b> A WAL is a directory of segments named "%016x-%016x.wal": a sequence number that grows by one
 /// per segment, then the raft index of the first entry the segment may hold (last index + 1 when it was cut; 0 for the
 /// first). Each segment is preallocated to <see cref="WalOptions.SegmentBytes"/> (zeros after the data); an append that
-/// reaches that size cuts a new segment, which is written under a ".tmp" name, synced, then renamed.</para>
+/// reaches that size cuts a new segment, which is written under a ".tmp" name, synced, then renamed. A background
+/// <see cref="WalZeroer"/> overwrites the preallocated space just ahead of the tail with zeros, so that an append's
+/// fdatasync does not also convert unwritten extents; the bytes, and so the format, stay the same.</para>
 /// <para><b>Frames.</b> Records are frames laid back to back from offset 0, each 8-byte aligned:</para>
 /// <code>
 ///   u64 LE  word    = payload length (low 56 bits) | record type (high 8 bits); a zero word marks the end of data
@@ -38,6 +40,7 @@ public sealed class Wal : IDisposable
     private readonly WalSnapshot _start;
     private readonly List<WalSegmentName> _segments;
     private readonly SafeFileHandle _dirLock;
+    private readonly WalZeroer _zeroer;
     private byte[] _metadata;
     private WalEncoder _encoder;
     private SafeFileHandle _tail;
@@ -58,6 +61,7 @@ public sealed class Wal : IDisposable
         _tail = tail;
         _metadata = metadata;
         _encoder = new WalEncoder(0);
+        _zeroer = new WalZeroer(_gate, options);
     }
 
     /// <summary>Number of fdatasyncs issued since this instance was created (group commit shares them).</summary>
@@ -74,6 +78,21 @@ public sealed class Wal : IDisposable
             }
         }
     }
+
+    /// <summary>Test probe: the end of the records in the tail segment.</summary>
+    internal long TailOffset
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _tailOffset;
+            }
+        }
+    }
+
+    /// <summary>Test probe: the zeroer, for its watermark and thread state.</summary>
+    internal WalZeroer Zeroer => _zeroer;
 
     public static bool Exists(string dir) => WalSegmentName.List(dir).Count > 0;
 
@@ -119,6 +138,10 @@ public sealed class Wal : IDisposable
             _tailOffset = offset,
             _syncCount = 1,
         };
+        lock (wal._gate)
+        {
+            wal.TrackTail();
+        }
         return wal;
     }
 
@@ -286,6 +309,7 @@ public sealed class Wal : IDisposable
             _state = state;
             _lastIndex = entries.Count > 0 ? entries[^1].Index : _start.Index;
             _mustReadFirst = false;
+            TrackTail();
             return new WalReadResult(metadata, state, entries) { LastIndex = _lastIndex };
         }
     }
@@ -378,6 +402,11 @@ public sealed class Wal : IDisposable
                 return;
             }
             _disposed = true;
+        }
+        // Outside the lock: the zeroer needs it to see the stop. No append can start once _disposed is set.
+        _zeroer.Dispose();
+        lock (_gate)
+        {
             _tail.Dispose();
             _dirLock.Dispose();
         }
@@ -427,6 +456,7 @@ public sealed class Wal : IDisposable
         {
             throw new InvalidOperationException("wal: call ReadAll before appending to an opened WAL");
         }
+        _zeroer.ThrowIfFaulted();
     }
 
     private void WriteEncoded()
@@ -434,7 +464,11 @@ public sealed class Wal : IDisposable
         RandomAccess.Write(_tail, _encoder.Written, _tailOffset);
         _tailOffset += _encoder.Length;
         _encoder.Clear();
+        _zeroer.Advance(_tailOffset);
     }
+
+    /// <summary>Points the zeroer at the tail segment once appends may go there (after Create, ReadAll or Cut).</summary>
+    private void TrackTail() => _zeroer.Track(Path.Combine(_dir, _segments[^1].FileName), _tailOffset);
 
     private void Sync()
     {
@@ -471,6 +505,7 @@ public sealed class Wal : IDisposable
             _tail = next;
             _tailOffset = offset;
             _segments.Add(name);
+            TrackTail();
         }
         catch
         {
