@@ -11,26 +11,40 @@ namespace Cairn.Server.Lease;
 /// <summary>
 /// Carries a follower's keep-alives and TimeToLive requests to the leader, whose lessor alone tracks expiry
 /// (etcd 3.4 forwards them over the peer URLs' /leases endpoint; Cairn uses the leader's advertised client URLs and
-/// the etcd gRPC API). One channel per URL is kept. With https client URLs the member's own client certificate and
-/// trusted CA (--cert-file, --key-file, --trusted-ca-file) are used.
+/// the etcd gRPC API). One channel per URL is kept, and a few long-lived keep-alive streams on it that all forwarded
+/// keep-alives share (a stream per keep-alive would cost a round of HTTP/2 headers each). With https client URLs the
+/// member's own client certificate and trusted CA (--cert-file, --key-file, --trusted-ca-file) are used.
 /// </summary>
 internal sealed class LeaseForwarder(TransportSecurity tls) : IDisposable
 {
+    /// <summary>Keep-alive streams per leader URL, used in turn, so one slow renewal holds up only its own stream.</summary>
+    private const int StreamsPerUrl = 4;
+
     private readonly Lock gate = new();
     private readonly Dictionary<string, GrpcChannel> channels = [];
+    private readonly Dictionary<string, KeepAliveStream?[]> streams = [];
+    private int nextStream;
 
     /// <summary>One keep-alive on the leader at <paramref name="url"/>: its TTL, 0 for an unknown lease.</summary>
-    public async Task<long> RenewAsync(string url, long id, CancellationToken ct)
+    public Task<long> RenewAsync(string url, long id, CancellationToken ct) => Stream(url).RenewAsync(id, ct);
+
+    private KeepAliveStream Stream(string url)
     {
-        using var call = new LeaseClient(Channel(url)).LeaseKeepAlive(cancellationToken: ct);
-        await call.RequestStream.WriteAsync(new LeaseKeepAliveRequest { ID = id }, ct).ConfigureAwait(false);
-        if (!await call.ResponseStream.MoveNext(ct).ConfigureAwait(false))
+        var channel = Channel(url);
+        lock (gate)
         {
-            throw new RpcException(new Status(StatusCode.Unavailable, "the leader closed the keep-alive stream"));
+            if (!streams.TryGetValue(url, out var pool))
+            {
+                streams[url] = pool = new KeepAliveStream?[StreamsPerUrl];
+            }
+            var slot = (int)((uint)nextStream++ % StreamsPerUrl);
+            if (pool[slot] is not { IsBroken: false } stream)
+            {
+                pool[slot]?.Dispose();
+                pool[slot] = stream = new KeepAliveStream(channel);
+            }
+            return stream;
         }
-        var ttl = call.ResponseStream.Current.TTL;
-        await call.RequestStream.CompleteAsync().ConfigureAwait(false);
-        return ttl;
     }
 
     public async Task<LeaseTimeToLiveResponse> TimeToLiveAsync(string url, LeaseTimeToLiveRequest request, CancellationToken ct) =>
@@ -94,6 +108,11 @@ internal sealed class LeaseForwarder(TransportSecurity tls) : IDisposable
     {
         lock (gate)
         {
+            foreach (var stream in streams.Values.SelectMany(p => p))
+            {
+                stream?.Dispose();
+            }
+            streams.Clear();
             foreach (var channel in channels.Values)
             {
                 channel.Dispose();
