@@ -70,25 +70,6 @@ public sealed partial class EtcdServer
         }, ct).ConfigureAwait(false);
     }
 
-    /// <summary>Only a learner whose log has reached 90% of the leader's may become a voter (checked on the
-    /// leader, which sees every follower's progress).</summary>
-    internal async Task PromoteMemberAsync(ulong id, CancellationToken ct)
-    {
-        var member = cluster.Get(id) ?? throw EtcdErrors.MemberNotFound.ToException();
-        if (!member.IsLearner)
-        {
-            throw EtcdErrors.MemberNotLearner.ToException();
-        }
-        var status = await raft.StatusAsync().ConfigureAwait(false);
-        if (!raft.IsLeader || !status.Progress.TryGetValue(id, out var progress)
-            || progress.Match * 10 < status.Progress[MemberId].Match * 9)
-        {
-            throw EtcdErrors.LearnerNotReady.ToException();
-        }
-        await ConfigureAsync(new ConfChange { Type = ConfChangeType.ConfChangeAddNode, NodeId = id, Context = member.ToByteString() }, ct)
-            .ConfigureAwait(false);
-    }
-
     /// <summary>Hands leadership to <paramref name="target"/>; only the leader can, and it waits for the handover.</summary>
     internal async Task MoveLeaderAsync(ulong target, CancellationToken ct)
     {

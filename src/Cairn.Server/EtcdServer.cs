@@ -32,6 +32,7 @@ public sealed partial class EtcdServer : IAsyncDisposable
     private readonly RaftNode raft;
     private readonly ILogger logger;
     private readonly TimeSpan requestTimeout;
+    private readonly Hosting.TlsSetup? peerTls;
     private readonly TaskCompletionSource<string> stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private EtcdServer(ServerConfig config, DataDir dir, IBackend backend, Wal wal, Recovered recovered,
@@ -41,6 +42,7 @@ public sealed partial class EtcdServer : IAsyncDisposable
         this.dir = dir;
         this.backend = backend;
         this.wal = wal;
+        this.peerTls = peerTls;
         logger = loggers.CreateLogger("cairn.server");
         MemberId = recovered.MemberId;
         ClusterId = recovered.ClusterId;

@@ -1,7 +1,6 @@
 using System.Net;
 using Cairn.Server.Configuration;
 using Cairn.Server.Peer;
-using Cairn.Server.Peer.Peerpb;
 using Cairn.Server.Services;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -64,12 +63,6 @@ public static partial class CairnHost
         {
             builder.Services.AddSingleton(server);
             builder.Services.AddSingleton<IPeerHandler>(server.Raft);
-            builder.Services.AddSingleton<Func<MembersResponse>>(() =>
-            {
-                var resp = new MembersResponse { ClusterId = server.ClusterId };
-                resp.Members.AddRange(server.Members);
-                return resp;
-            });
             builder.Services.AddGrpc(o =>
             {
                 o.MaxReceiveMessageSize = config.MaxRequestBytes + GrpcOverheadBytes;

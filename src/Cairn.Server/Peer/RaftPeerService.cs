@@ -9,7 +9,7 @@ namespace Cairn.Server.Peer;
 /// The receiving side of the peer protocol. Traffic from another cluster, for another member, or from a removed
 /// member is refused with a clear error, as etcd refuses it.
 /// </summary>
-internal sealed partial class RaftPeerService(IPeerHandler handler, Func<MembersResponse> members, ILogger<RaftPeerService> logger) : RaftPeer.RaftPeerBase
+internal sealed partial class RaftPeerService(IPeerHandler handler, EtcdServer server, ILogger<RaftPeerService> logger) : RaftPeer.RaftPeerBase
 {
     public override async Task<StreamEnd> Stream(IAsyncStreamReader<MessageBatch> requestStream, ServerCallContext context)
     {
@@ -59,8 +59,20 @@ internal sealed partial class RaftPeerService(IPeerHandler handler, Func<Members
         return new SnapshotAck();
     }
 
-    public override Task<MembersResponse> Members(MembersRequest request, ServerCallContext context) =>
-        Task.FromResult(members());
+    public override Task<MembersResponse> Members(MembersRequest request, ServerCallContext context)
+    {
+        var response = new MembersResponse { ClusterId = server.ClusterId };
+        response.Members.AddRange(server.Members);
+        return Task.FromResult(response);
+    }
+
+    /// <summary>A follower forwards MemberPromote here; etcd errors reach it through the error interceptor.</summary>
+    public override async Task<PromoteResponse> Promote(PromoteRequest request, ServerCallContext context)
+    {
+        Check(context);
+        await server.PromoteOnLeaderAsync(request.MemberId, context.CancellationToken).ConfigureAwait(false);
+        return new PromoteResponse();
+    }
 
     private void Check(ServerCallContext context)
     {

@@ -98,6 +98,34 @@ public sealed partial class MembershipTests(ITestOutputHelper output)
         await load.VerifyAsync(learner, serializable: true);
     }
 
+    /// <summary>
+    /// Only the leader knows whether a learner is in sync, so a follower forwards member promote to it and passes its
+    /// answer on: the same errors and the same success as asking the leader. Run on real etcd and on cairn.
+    /// </summary>
+    [Theory(Timeout = ClusterTimeouts.Scenario)]
+    [InlineData("etcd")]
+    [InlineData("cairn")]
+    public async Task PromoteThroughAFollower_ForwardsToTheLeader(string server)
+    {
+        await using var cluster = await ProcessCluster.StartAsync(server == "etcd" ? ServerBinary.Etcd : ServerBinary.Cairn, 3);
+        var agreed = await Probe.LeaderAsync(cluster);
+        var follower = new Testing.Etcdctl(agreed.Followers.First().Endpoint);
+
+        var voter = await follower.RunAsync("member", "promote", Probe.Hex(agreed.LeaderId));
+        Assert.Equal(1, voter.ExitCode);
+        Assert.Contains("etcdserver: can only promote a learner member", voter.Stderr);
+        var unknown = await follower.RunAsync("member", "promote", "1234");
+        Assert.Equal(1, unknown.ExitCode);
+        Assert.Contains("etcdserver: member not found", unknown.Stderr);
+
+        var learner = cluster.AddMember("m3");
+        var learnerId = await AddAsync(follower, learner, learner: true);
+        learner.Start("existing");
+        var promoted = await RetryAsync(follower, ["member", "promote", learnerId], async () => !(await MembersAsync(follower))[learnerId].IsLearner);
+        Assert.True(promoted is null || promoted.Stdout.Contains($"Member {learnerId,16} promoted in cluster", StringComparison.Ordinal), promoted?.ToString());
+        Assert.False((await MembersAsync(follower))[learnerId].IsLearner);
+    }
+
     private sealed record Listed(string Name, bool IsLearner);
 
     private static async Task<bool> ServesAsync(EtcdClient client)
