@@ -158,6 +158,11 @@ public sealed partial class EtcdServer
         _ = Task.Run(PublishAsync);
     }
 
+    /// <summary>Whether the applied cluster holds this member with its configured name and advertised client URLs.</summary>
+    private bool IsPublished() =>
+        cluster.Get(MemberId) is { } self && self.Name == config.Name
+        && self.ClientUrls.SequenceEqual(config.AdvertiseClientUrls.Select(u => u.OriginalString));
+
     private async Task PublishAsync()
     {
         var clientUrls = config.AdvertiseClientUrls.Select(u => u.OriginalString).ToList();
@@ -165,9 +170,9 @@ public sealed partial class EtcdServer
         {
             while (stopped.Task.IsCompleted is false)
             {
-                var self = cluster.Get(MemberId);
-                if (self is not null && self.Name == config.Name && self.ClientUrls.SequenceEqual(clientUrls))
+                if (IsPublished())
                 {
+                    ready.TrySetResult();
                     return;
                 }
                 try

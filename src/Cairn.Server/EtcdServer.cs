@@ -34,6 +34,7 @@ public sealed partial class EtcdServer : IAsyncDisposable
     private readonly TimeSpan requestTimeout;
     private readonly Hosting.TlsSetup? peerTls;
     private readonly TaskCompletionSource<string> stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private EtcdServer(ServerConfig config, DataDir dir, IBackend backend, Wal wal, Recovered recovered,
         ILoggerFactory loggers, TimeProvider time, Hosting.TlsSetup? peerTls = null)
@@ -66,6 +67,11 @@ public sealed partial class EtcdServer : IAsyncDisposable
             // A lone voter need not wait an election timeout to lead.
             raft.Campaign();
         }
+        if (IsPublished())
+        {
+            // A restart with its attributes already in the cluster serves at once.
+            ready.TrySetResult();
+        }
         StartLeaseExpiry(time);
     }
 
@@ -93,6 +99,13 @@ public sealed partial class EtcdServer : IAsyncDisposable
 
     /// <summary>Completes with the reason when the member stops by itself (removed, or a fatal error).</summary>
     public Task<string> Stopped => stopped.Task;
+
+    /// <summary>
+    /// Completes once this member's name and client URLs are in the cluster it has applied (etcd's ReadyNotify, after
+    /// publish). Clients are served only then, so a new member never answers while it would list itself without
+    /// client URLs (etcdctl cluster-health: "no available published client urls").
+    /// </summary>
+    public Task Ready => ready.Task;
 
     internal RaftNode Raft => raft;
 

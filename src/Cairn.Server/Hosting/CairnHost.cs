@@ -72,15 +72,20 @@ public static partial class CairnHost
 
             await using var app = builder.Build();
             // Peer ports serve only the peer protocol; client ports never serve it.
-            app.Use((http, next) =>
+            // Clients wait until this member has published itself (etcd serves clients after ReadyNotify).
+            app.Use(async (http, next) =>
             {
                 var isPeerPath = http.Request.Path.StartsWithSegments("/cairnpeerpb.RaftPeer");
                 if (isPeerPath != peerPorts.Contains(http.Connection.LocalPort))
                 {
                     http.Response.StatusCode = StatusCodes.Status404NotFound;
-                    return Task.CompletedTask;
+                    return;
                 }
-                return next(http);
+                if (!isPeerPath)
+                {
+                    await server.Ready.WaitAsync(http.RequestAborted).ConfigureAwait(false);
+                }
+                await next(http).ConfigureAwait(false);
             });
             app.MapGrpcService<KvService>();
             app.MapGrpcService<MaintenanceService>();
@@ -125,11 +130,13 @@ public static partial class CairnHost
         }
     }
 
-    /// <summary>Tells systemd (Type=notify) the member is ready once it serves clients and knows a leader.</summary>
+    /// <summary>Tells systemd (Type=notify) the member is ready once it serves clients (it has published itself) and
+    /// knows a leader.</summary>
     private static async Task NotifyReadyAsync(EtcdServer server, CancellationToken ct)
     {
         try
         {
+            await server.Ready.WaitAsync(ct).ConfigureAwait(false);
             while (server.LeaderId == 0)
             {
                 await Task.Delay(TimeSpan.FromMilliseconds(server.Config.HeartbeatIntervalMs), ct).ConfigureAwait(false);

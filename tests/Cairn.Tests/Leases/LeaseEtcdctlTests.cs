@@ -33,7 +33,8 @@ public sealed partial class LeaseEtcdctlTests : EtcdctlTest
         await Ok("put", "free", "x");
 
         var line = Assert.Single((await Ok("lease", "timetolive", lease, "--keys")).Lines);
-        Assert.Matches($"^lease {lease} granted with TTL\\(60s\\), remaining\\((59|60)s\\), attached keys\\(\\[k1 k2\\]\\)$", line);
+        // Four etcdctl runs since the grant: a few seconds on a loaded machine.
+        Assert.Matches($"^lease {lease} granted with TTL\\(60s\\), remaining\\((5[0-9]|60)s\\), attached keys\\(\\[k1 k2\\]\\)$", line);
         Assert.Equal(["found 1 leases", lease], (await Ok("lease", "list")).Lines);
         var revision = await CurrentRevision();
 
