@@ -13,8 +13,9 @@ namespace Cairn.Server;
 /// </summary>
 public sealed partial class EtcdServer
 {
-    /// <summary>The leader's answers a follower passes on as they are, rather than trying again.</summary>
-    private static readonly EtcdError[] FinalPromoteErrors = [EtcdErrors.LearnerNotReady, EtcdErrors.MemberNotFound, EtcdErrors.MemberNotLearner];
+    /// <summary>The leader's answers a follower rethrows as etcd errors (NotLeader is then retried).</summary>
+    private static readonly EtcdError[] PromoteErrors =
+        [EtcdErrors.LearnerNotReady, EtcdErrors.MemberNotFound, EtcdErrors.MemberNotLearner, EtcdErrors.NotLeader];
 
     internal async Task PromoteMemberAsync(ulong id, CancellationToken ct)
     {
@@ -86,13 +87,9 @@ public sealed partial class EtcdServer
                     .ConfigureAwait(false);
                 return true;
             }
-            catch (RpcException e) when (Array.Find(FinalPromoteErrors, f => f.Code == e.StatusCode && f.Message == e.Status.Detail) is { } final)
+            catch (RpcException e) when (Array.Find(PromoteErrors, f => f.Code == e.StatusCode && f.Message == e.Status.Detail) is { } known)
             {
-                throw final.ToException();
-            }
-            catch (RpcException e) when (e.StatusCode == EtcdErrors.NotLeader.Code && e.Status.Detail == EtcdErrors.NotLeader.Message)
-            {
-                throw EtcdErrors.NotLeader.ToException();
+                throw known.ToException();
             }
             catch (Exception e) when (e is RpcException or HttpRequestException or IOException)
             {

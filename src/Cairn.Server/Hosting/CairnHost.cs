@@ -81,7 +81,7 @@ public static partial class CairnHost
                     http.Response.StatusCode = StatusCodes.Status404NotFound;
                     return;
                 }
-                if (!isPeerPath)
+                if (!isPeerPath && !server.Ready.IsCompleted)
                 {
                     await server.Ready.WaitAsync(http.RequestAborted).ConfigureAwait(false);
                 }
