@@ -31,7 +31,8 @@ internal static class Http2AuthorityRewriter
     public static void Install(ConnectionContext context)
     {
         var source = context.Transport;
-        var filtered = new Pipe(new PipeOptions(useSynchronizationContext: false));
+        // Kestrel reads the filtered frames on the pump's thread: a thread pool hop here would sit on every request.
+        var filtered = new Pipe(new PipeOptions(readerScheduler: PipeScheduler.Inline, useSynchronizationContext: false));
         _ = PumpAsync(source.Input, filtered.Writer, context.ConnectionClosed);
         context.Transport = new DuplexPipe(filtered.Reader, source.Output);
     }

@@ -6,13 +6,18 @@ namespace Cairn.Server.Raft;
 /// Applies committed normal entries in index order on its own thread (etcd's apply goroutine, fed by the raft
 /// loop's applyc), so the loop persists and sends the next Ready while this one is applied. The loop hands over
 /// only entries it has already persisted. Conf changes and snapshots are handled on the loop itself, which first
-/// calls <see cref="Drain"/> so that everything before them is applied.
+/// calls <see cref="Drain"/> so that everything before them is applied. A small batch that finds the applier idle is
+/// applied on the caller's thread instead: waking the apply thread costs more than applying a few entries, and a
+/// lone client's put waits for that wake.
 /// </summary>
 internal sealed class Applier : IDisposable
 {
     /// <summary>Handed-over entries not yet applied past which the loop waits for apply to catch up
     /// (etcd's maxGapBetweenApplyAndCommitIndex).</summary>
     private const int MaxBacklog = 5000;
+
+    /// <summary>Batches up to this size are applied on the caller's thread when nothing is queued or applying.</summary>
+    private const int InlineMax = 8;
 
     private readonly Action<Entry> apply;
     private readonly Action<ulong> applied;
@@ -38,7 +43,8 @@ internal sealed class Applier : IDisposable
     /// <summary>Completes when the thread ends: faulted with the exception that stopped apply, if any.</summary>
     public Task Completion => completion.Task;
 
-    /// <summary>Queues committed, persisted entries; blocks while the backlog is full. Throws what stopped apply.</summary>
+    /// <summary>Queues committed, persisted entries, or applies a small batch at once when the applier is idle;
+    /// blocks while the backlog is full. Throws what stopped apply.</summary>
     public void Enqueue(Entry[] entries)
     {
         lock (gate)
@@ -48,9 +54,19 @@ internal sealed class Applier : IDisposable
                 Monitor.Wait(gate);
             }
             ThrowIfFaulted();
-            queue.Enqueue(entries);
+            var inline = entries.Length <= InlineMax && queue.Count == 0 && !busy && !stopping;
             backlog += entries.Length;
-            Monitor.PulseAll(gate);
+            if (!inline)
+            {
+                queue.Enqueue(entries);
+                Monitor.PulseAll(gate);
+                return;
+            }
+            busy = true;
+        }
+        if (!TryApply(entries, inline: true))
+        {
+            ThrowIfFaulted();
         }
     }
 
@@ -88,23 +104,37 @@ internal sealed class Applier : IDisposable
 
     private void Run()
     {
+        while (Next() is { } batch)
+        {
+            if (!TryApply(batch, inline: false))
+            {
+                return;
+            }
+        }
+        completion.TrySetResult();
+    }
+
+    /// <summary>Applies a batch taken while busy was set; on failure records the fault and ends Completion. Only
+    /// the loop waits for busy or the backlog to drop, so a batch applied inline on the loop wakes nobody.</summary>
+    private bool TryApply(Entry[] batch, bool inline)
+    {
         try
         {
-            while (Next() is { } batch)
+            foreach (var entry in batch)
             {
-                foreach (var entry in batch)
+                apply(entry);
+            }
+            applied(batch[^1].Index);
+            lock (gate)
+            {
+                busy = false;
+                backlog -= batch.Length;
+                if (!inline)
                 {
-                    apply(entry);
-                }
-                applied(batch[^1].Index);
-                lock (gate)
-                {
-                    busy = false;
-                    backlog -= batch.Length;
                     Monitor.PulseAll(gate);
                 }
             }
-            completion.TrySetResult();
+            return true;
         }
         catch (Exception e)
         {
@@ -114,6 +144,7 @@ internal sealed class Applier : IDisposable
                 Monitor.PulseAll(gate);
             }
             completion.TrySetException(e);
+            return false;
         }
     }
 
