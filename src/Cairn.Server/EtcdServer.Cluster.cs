@@ -158,14 +158,15 @@ public sealed partial class EtcdServer
         _ = Task.Run(PublishAsync);
     }
 
+    /// <summary>The client URLs this member publishes, as configured.</summary>
+    private IEnumerable<string> AdvertisedClientUrls => config.AdvertiseClientUrls.Select(u => u.OriginalString);
+
     /// <summary>Whether the applied cluster holds this member with its configured name and advertised client URLs.</summary>
     private bool IsPublished() =>
-        cluster.Get(MemberId) is { } self && self.Name == config.Name
-        && self.ClientUrls.SequenceEqual(config.AdvertiseClientUrls.Select(u => u.OriginalString));
+        cluster.Get(MemberId) is { } self && self.Name == config.Name && self.ClientUrls.SequenceEqual(AdvertisedClientUrls);
 
     private async Task PublishAsync()
     {
-        var clientUrls = config.AdvertiseClientUrls.Select(u => u.OriginalString).ToList();
         try
         {
             while (stopped.Task.IsCompleted is false)
@@ -180,7 +181,7 @@ public sealed partial class EtcdServer
                     var attrs = new ClusterMemberAttrSetRequest
                     {
                         MemberId = MemberId,
-                        MemberAttributes = new MemberAttributes { Name = config.Name, ClientUrls = { clientUrls } },
+                        MemberAttributes = new MemberAttributes { Name = config.Name, ClientUrls = { AdvertisedClientUrls } },
                     };
                     await ProposeAsync(new InternalRaftRequest { ClusterMemberAttrSet = attrs }, CancellationToken.None).ConfigureAwait(false);
                 }

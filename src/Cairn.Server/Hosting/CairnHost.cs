@@ -73,19 +73,16 @@ public static partial class CairnHost
             await using var app = builder.Build();
             // Peer ports serve only the peer protocol; client ports never serve it.
             // Clients wait until this member has published itself (etcd serves clients after ReadyNotify).
-            app.Use(async (http, next) =>
+            app.Use((http, next) =>
             {
                 var isPeerPath = http.Request.Path.StartsWithSegments("/cairnpeerpb.RaftPeer");
                 if (isPeerPath != peerPorts.Contains(http.Connection.LocalPort))
                 {
                     http.Response.StatusCode = StatusCodes.Status404NotFound;
-                    return;
+                    return Task.CompletedTask;
                 }
-                if (!isPeerPath && !server.Ready.IsCompleted)
-                {
-                    await server.Ready.WaitAsync(http.RequestAborted).ConfigureAwait(false);
-                }
-                await next(http).ConfigureAwait(false);
+                // Once ready (the common case) the request passes straight on, without an async frame of its own.
+                return isPeerPath || server.Ready.IsCompleted ? next(http) : WhenReadyAsync(server, http, next);
             });
             app.MapGrpcService<KvService>();
             app.MapGrpcService<MaintenanceService>();
@@ -128,6 +125,12 @@ public static partial class CairnHost
             }
             return 0;
         }
+    }
+
+    private static async Task WhenReadyAsync(EtcdServer server, HttpContext http, RequestDelegate next)
+    {
+        await server.Ready.WaitAsync(http.RequestAborted).ConfigureAwait(false);
+        await next(http).ConfigureAwait(false);
     }
 
     /// <summary>Tells systemd (Type=notify) the member is ready once it serves clients (it has published itself) and
